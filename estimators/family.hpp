@@ -1,0 +1,64 @@
+// What every family provides, and the small value types the families share.
+#pragma once
+
+#include <Eigen/Core>
+#include <Eigen/LU>
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace mlesim {
+
+template <int K>
+using vector = Eigen::Matrix<double, K, 1>;
+template <int K>
+using matrix = Eigen::Matrix<double, K, K>;
+
+// A fit that does not converge is a result, not an exception: in a Monte
+// Carlo run a failed replication is data.
+template <int K>
+struct fit_result {
+  vector<K> theta;
+  bool converged = true;
+  int iterations = 0;
+};
+
+// g(theta) with its gradient, for the delta method and the Cramér–Rao bound
+// of a reparametrization: crlb = grad' I(theta)^-1 grad / n.
+template <int K>
+struct reparametrization {
+  std::string_view name;
+  std::string_view formula;
+  double (*value)(const vector<K>&);
+  vector<K> (*gradient)(const vector<K>&);
+};
+
+// A family is a stateless policy type: metadata plus free-standing statics.
+// `check` returns an empty string when theta is in the parameter space, or the
+// message naming the offending parameter (estimators/checks.hpp).
+template <class F>
+concept family = requires(const vector<F::dimension>& theta, std::span<const double> x) {
+  { F::name } -> std::convertible_to<std::string_view>;
+  { F::summary } -> std::convertible_to<std::string_view>;
+  { F::parameter_names } -> std::convertible_to<std::array<std::string_view, F::dimension>>;
+  { F::min_sample_size } -> std::convertible_to<std::size_t>;
+  { F::regular } -> std::convertible_to<bool>;
+  { F::closed_form } -> std::convertible_to<bool>;
+  F::reparametrizations;
+  { F::check(theta) } -> std::convertible_to<std::string>;
+  F::sampler(theta);
+  { F::log_likelihood(theta, x) } -> std::convertible_to<double>;
+  { F::score(theta, x) } -> std::convertible_to<vector<F::dimension>>;
+  { F::fit(x) } -> std::convertible_to<fit_result<F::dimension>>;
+};
+
+// Regular families also have the per-observation Fisher information.
+template <class F>
+concept regular_family = family<F> && F::regular && requires(const vector<F::dimension>& theta) {
+  { F::fisher_information(theta) } -> std::convertible_to<matrix<F::dimension>>;
+};
+
+}  // namespace mlesim

@@ -1,0 +1,62 @@
+#include "estimators/registry.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace mlesim {
+namespace {
+
+template <family F>
+family_info describe() {
+  family_info info{
+      .name = F::name,
+      .summary = F::summary,
+      .parameters = {F::parameter_names.begin(), F::parameter_names.end()},
+      .reparametrizations = {},
+      .min_sample_size = F::min_sample_size,
+      .regular = F::regular,
+      .closed_form = F::closed_form,
+      .irregularity = {},
+      .check = [](std::span<const double> theta) {
+        typename F::parameters t;
+        for (int i = 0; i < F::dimension; ++i) t[i] = theta[static_cast<std::size_t>(i)];
+        return F::check(t);
+      },
+  };
+  for (const auto& g : F::reparametrizations) info.reparametrizations.emplace_back(g.name, g.formula);
+  if constexpr (!F::regular) info.irregularity = F::irregularity;
+  return info;
+}
+
+template <class... Families>
+std::vector<family_info> describe_all(family_list<Families...>) {
+  return {describe<Families>()...};
+}
+
+}  // namespace
+
+std::vector<std::string_view> family_info::estimands() const {
+  std::vector<std::string_view> result(parameters.begin(), parameters.end());
+  for (const auto& [name, formula] : reparametrizations) result.push_back(name);
+  return result;
+}
+
+const std::vector<family_info>& family_catalog() {
+  static const std::vector<family_info> catalog = describe_all(registered_families{});
+  return catalog;
+}
+
+const family_info* find_family(std::string_view name) {
+  const auto& catalog = family_catalog();
+  auto it = std::find_if(catalog.begin(), catalog.end(), [&](const auto& f) { return f.name == name; });
+  return it == catalog.end() ? nullptr : &*it;
+}
+
+std::string family_names() {
+  std::vector<std::string_view> names;
+  for (const auto& f : family_catalog()) names.push_back(f.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+}  // namespace mlesim

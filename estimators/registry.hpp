@@ -1,0 +1,57 @@
+// The one list of families. Adding a family: one header, one entry below.
+#pragma once
+
+#include "estimators/bernoulli.hpp"
+#include "estimators/exponential.hpp"
+#include "estimators/gamma.hpp"
+#include "estimators/normal.hpp"
+#include "estimators/poisson.hpp"
+#include "estimators/uniform.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mlesim {
+
+template <class... Families>
+struct family_list {};
+
+using registered_families = family_list<normal, exponential, poisson, bernoulli, gamma, uniform>;
+
+// What the command line, the config loader and the reports need to know of a
+// family without its type.
+struct family_info {
+  std::string_view name;
+  std::string_view summary;
+  std::vector<std::string_view> parameters;
+  std::vector<std::pair<std::string_view, std::string_view>> reparametrizations;  // name, formula
+  std::size_t min_sample_size;
+  bool regular;
+  bool closed_form;
+  std::string_view irregularity;  // why there is no Fisher information; empty if regular
+  std::string (*check)(std::span<const double> theta);
+
+  // Parameters first, then reparametrizations, in declaration order.
+  std::vector<std::string_view> estimands() const;
+};
+
+const std::vector<family_info>& family_catalog();
+const family_info* find_family(std::string_view name);  // nullptr if unknown
+std::string family_names();                             // "normal, exponential, ..."
+
+// Calls visitor.template operator()<F>() for the family named `name`;
+// returns false if there is none.
+template <class Visitor, class... Families>
+bool visit_family(std::string_view name, Visitor&& visitor, family_list<Families...>) {
+  return ((Families::name == name ? (visitor.template operator()<Families>(), true) : false) || ...);
+}
+
+template <class Visitor>
+bool visit_family(std::string_view name, Visitor&& visitor) {
+  return visit_family(name, std::forward<Visitor>(visitor), registered_families{});
+}
+
+}  // namespace mlesim

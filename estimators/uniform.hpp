@@ -1,0 +1,56 @@
+// Uniform(0, theta): non-regular. The support depends on theta, so the
+// likelihood is not differentiable at its maximum, the sample maximum; there is
+// no Fisher information, no Cramér–Rao bound, and the MLE converges at rate n.
+#pragma once
+
+#include "estimators/checks.hpp"
+#include "estimators/family.hpp"
+
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mlesim {
+
+struct uniform {
+  static constexpr int dimension = 1;
+  using parameters = vector<1>;
+  static constexpr std::string_view name = "uniform";
+  static constexpr std::string_view summary = "Uniform(0, theta) on [0, theta]; non-regular, the support depends on theta";
+  static constexpr std::array<std::string_view, 1> parameter_names{"theta"};
+  static constexpr std::size_t min_sample_size = 1;
+  static constexpr bool regular = false;
+  static constexpr bool closed_form = true;
+  static constexpr std::string_view irregularity =
+      "Uniform(0, theta) is non-regular: its support depends on theta, so there is no Fisher "
+      "information, no Cramér–Rao bound and no Wald interval; the MLE (the sample maximum) "
+      "converges at rate n, not sqrt(n), and z is the estimate standardized by its own mean and "
+      "empirical SE, so the normality test judges the shape alone";
+
+  static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
+
+  static std::string check(const parameters& t) { return checks::positive("theta", t[0]); }
+
+  static auto sampler(const parameters& t) {
+    return boost::random::uniform_real_distribution<double>(0, t[0]);
+  }
+
+  static double log_likelihood(const parameters& t, std::span<const double> x) {
+    const bool inside = std::all_of(x.begin(), x.end(), [&](double xi) { return xi >= 0 && xi <= t[0]; });
+    return inside ? -static_cast<double>(x.size()) * std::log(t[0])
+                  : -std::numeric_limits<double>::infinity();
+  }
+
+  // The derivative where the likelihood is positive; it never vanishes there.
+  static parameters score(const parameters& t, std::span<const double> x) {
+    return parameters{-static_cast<double>(x.size()) / t[0]};
+  }
+
+  static fit_result<1> fit(std::span<const double> x) {
+    return {parameters{*std::max_element(x.begin(), x.end())}, true, 0};
+  }
+};
+
+}  // namespace mlesim

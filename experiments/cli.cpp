@@ -1,0 +1,168 @@
+#include "experiments/cli.hpp"
+
+#include "estimators/registry.hpp"
+#include "experiments/config.hpp"
+#include "mlesim_build.hpp"
+#include "reports/atomic_file.hpp"
+#include "reports/csv.hpp"
+#include "reports/markdown.hpp"
+#include "sim/experiment.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <unistd.h>
+
+namespace mlesim {
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_bad_input = 2;
+
+std::string build_description() { return fmt::format("mlesim {} ({})", MLESIM_VERSION, MLESIM_BUILD); }
+
+struct run_flags {
+  std::vector<std::string> configs;
+  std::string output = "results";
+  unsigned threads = 0;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> reps;
+};
+
+// Progress on stderr for a person at a terminal: at most twice a second.
+class progress_meter {
+ public:
+  explicit progress_meter(std::string label) : label_(std::move(label)), enabled_(::isatty(2) != 0) {}
+  ~progress_meter() {
+    if (enabled_ && printed_) std::fprintf(stderr, "\r\033[K");
+  }
+
+  void operator()(std::uint64_t done, std::uint64_t total) {
+    if (!enabled_) return;
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (printed_ && now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    printed_ = true;
+    std::fprintf(stderr, "\r\033[K%s: %3.0f%%", label_.c_str(), 100.0 * static_cast<double>(done) / static_cast<double>(total));
+  }
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool printed_ = false;
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::vector<experiment_config> load_all(const run_flags& flags) {
+  std::vector<experiment_config> configs;
+  std::set<std::string> names;
+  for (const auto& file : flags.configs) {
+    experiment_config config = load_experiment(file);
+    if (flags.seed) config.spec.seed = *flags.seed;
+    if (flags.reps) config.spec.replications = *flags.reps;
+    if (!names.insert(config.spec.name).second)
+      throw input_error(fmt::format("{}: experiment name '{}' is used by an earlier config too; its reports "
+                                    "would overwrite the other's", file, config.spec.name));
+    configs.push_back(std::move(config));
+  }
+  return configs;
+}
+
+int run_command(const run_flags& flags) {
+  // Every config is read and checked before any runs: a typo in the last one
+  // costs nothing and leaves no report behind.
+  const auto configs = load_all(flags);
+  const std::filesystem::path dir(flags.output);
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error || !std::filesystem::is_directory(dir))
+    throw input_error(fmt::format("{}: cannot create the output directory{}", flags.output,
+                                  error ? ": " + error.message() : ""));
+
+  std::optional<tbb::global_control> limit;
+  if (flags.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, flags.threads);
+  const std::string build = build_description();
+  for (const auto& config : configs) {
+    const auto start = std::chrono::steady_clock::now();
+    experiment_result result;
+    {
+      progress_meter meter(config.spec.name);
+      result = simulate(config.spec, [&](std::uint64_t done, std::uint64_t total) { meter(done, total); });
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto csv = dir / (config.spec.name + ".csv");
+    const auto md = dir / (config.spec.name + ".md");
+    write_file_atomically(csv, csv_report(result));
+    write_file_atomically(md, markdown_report(result, build));
+    std::cout << console_summary(result)
+              << fmt::format("  {:.2f} s; wrote {} and {}\n\n", seconds, csv.string(), md.string());
+  }
+  return exit_ok;
+}
+
+int models_command() {
+  std::cout << fmt::format("{:<12} {:<16} {:<28} {:<12} {}\n", "family", "parameters", "reparametrizations",
+                           "estimator", "regularity");
+  for (const auto& f : family_catalog()) {
+    const std::string parameters = fmt::format("{}", fmt::join(f.parameters, ", "));
+    std::string reparametrizations;
+    for (const auto& [name, formula] : f.reparametrizations)
+      reparametrizations += fmt::format("{}{} = {}", reparametrizations.empty() ? "" : ", ", name, formula);
+    std::cout << fmt::format("{:<12} {:<16} {:<28} {:<12} {}\n", f.name, parameters,
+                             reparametrizations.empty() ? "-" : reparametrizations,
+                             f.closed_form ? "closed form" : "numeric", f.regular ? "regular" : "non-regular");
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"mlesim: Monte Carlo checks of what maximum likelihood theory promises"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", build_description());
+
+  run_flags flags;
+  auto* run = app.add_subcommand("run", "Run experiments; write DIR/<experiment>.csv and .md");
+  run->add_option("configs", flags.configs, "Experiment config files (TOML)")->required()->check(CLI::ExistingFile);
+  run->add_option("-o,--output", flags.output, "Directory for the reports")->capture_default_str();
+  run->add_option("--threads", flags.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1u, 4096u));
+  run->add_option("--seed", flags.seed, "Override every config's seed");
+  run->add_option("--reps", flags.reps, "Override every config's replications (>= 2)")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000'000}));
+  auto* models = app.add_subcommand("models", "List every family: parameters, reparametrizations, estimator");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_bad_input;
+  }
+
+  try {
+    if (*run) return run_command(flags);
+    if (*models) return models_command();
+  } catch (const input_error& e) {
+    std::cerr << "mlesim: " << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "mlesim: error: " << e.what() << '\n';
+    return exit_bad_input;
+  }
+  return exit_bad_input;
+}
+
+}  // namespace mlesim

@@ -1,0 +1,51 @@
+// Experiment configs: strict TOML into plain structs. Every problem is one
+// line naming the file, line, column, key and value.
+#pragma once
+
+#include "sim/experiment.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlesim {
+
+// A bad config, data file or flag: exit 2 with what() on stderr.
+class input_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One [[check]]: a property that `mlesim verify` judges.
+struct check_spec {
+  std::string property;  // bias | coverage | efficiency | model_se | normality | consistency | invariance
+  std::string estimand;
+  std::uint64_t n_min = 0;
+  std::uint64_t n_max = std::numeric_limits<std::uint64_t>::max();
+  std::optional<double> target;
+  double tolerance = 0;
+  bool expect_pass = true;
+  std::string location;  // "file:line:col" of the table, for messages
+};
+
+struct experiment_config {
+  std::filesystem::path file;
+  experiment_spec spec;
+  double false_failure_rate = 0.01;
+  std::vector<check_spec> checks;
+};
+
+inline constexpr std::uint64_t default_seed = 1;
+inline constexpr double default_level = 0.95;
+inline constexpr std::uint64_t max_sample_size = 100'000'000;  // a sample lives in memory per thread
+
+experiment_config load_experiment(const std::filesystem::path& file);
+// `source` names the text in messages.
+experiment_config parse_experiment(std::string_view text, const std::string& source);
+
+}  // namespace mlesim

@@ -1,0 +1,25 @@
+// The results table: one row per experiment x sample size x estimand.
+#pragma once
+
+#include "sim/experiment.hpp"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace mlesim {
+
+// SPEC.md's required columns, in order, then the extras.
+inline constexpr std::array<std::string_view, 24> csv_required_columns{
+    "experiment", "family", "n", "estimand", "true_value", "reps", "failures", "mean",
+    "bias", "bias_mcse", "emp_se", "emp_se_mcse", "mse", "mse_mcse", "model_se", "model_se_relerr",
+    "coverage", "coverage_mcse", "crlb", "var_over_crlb", "skewness", "excess_kurtosis",
+    "normality_stat", "normality_p"};
+inline constexpr std::array<std::string_view, 11> csv_extra_columns{
+    "model_se_mcse", "model_se_relerr_mcse", "miss_below", "miss_below_mcse", "miss_above",
+    "miss_above_mcse", "var_over_crlb_mcse", "skewness_mcse", "excess_kurtosis_mcse",
+    "normality_classes", "level"};
+
+std::string csv_report(const experiment_result& result);
+
+}  // namespace mlesim

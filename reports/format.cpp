@@ -1,0 +1,28 @@
+#include "reports/format.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace mlesim::format {
+
+std::string exact(maybe value) { return value ? fmt::format("{}", *value) : std::string(); }
+
+std::string brief(maybe value, int digits) {
+  if (!value) return "—";
+  return fmt::format("{:.{}g}", *value, digits);
+}
+
+std::string with_mcse(maybe value, maybe mcse) {
+  if (!value) return "—";
+  if (!mcse) return brief(value);
+  const double m = *mcse;
+  if (!(m > 0)) return fmt::format("{} ± 0", brief(value, 6));
+  const int decimals = std::max(0, 1 - static_cast<int>(std::floor(std::log10(m))));
+  if (decimals > 8 || m >= 1e6 || std::abs(*value) >= 1e9) return fmt::format("{:.3g} ± {:.2g}", *value, m);
+  return fmt::format("{:.{}f} ± {:.{}f}", *value, decimals, m, decimals);
+}
+
+std::string with_mcse(const estimate_with_mcse& x) { return with_mcse(x.value, x.mcse); }
+
+}  // namespace mlesim::format

@@ -1,0 +1,122 @@
+#include "reports/markdown.hpp"
+
+#include "estimators/registry.hpp"
+#include "reports/format.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace mlesim {
+namespace {
+
+std::vector<const estimand_result*> rows_of(const experiment_result& result, const std::string& estimand) {
+  std::vector<const estimand_result*> rows;
+  for (const auto& row : result.rows)
+    if (row.estimand == estimand) rows.push_back(&row);
+  return rows;
+}
+
+std::string joined(const std::vector<std::uint64_t>& values) {
+  std::string out;
+  for (auto v : values) out += fmt::format("{}{}", out.empty() ? "" : ", ", v);
+  return out;
+}
+
+std::string slope_line(const std::vector<const estimand_result*>& rows, bool regular) {
+  std::vector<double> n, mse, mcse;
+  for (const auto* row : rows) {
+    if (!row->m.mse.value || !row->m.mse.mcse) continue;
+    n.push_back(static_cast<double>(row->n));
+    mse.push_back(*row->m.mse.value);
+    mcse.push_back(*row->m.mse.mcse);
+  }
+  const auto fit = log_mse_slope(n, mse, mcse);
+  if (!fit) return "MSE decay: needs two or more sample sizes with a positive MSE.\n";
+  return fmt::format(
+      "MSE decay: the least-squares slope of log MSE on log n is **{}** (± is Monte Carlo error "
+      "alone; theory: {} as n grows).\n",
+      format::with_mcse(fit->slope, fit->se), regular ? "−1 for a regular model" : "−2 for the uniform maximum");
+}
+
+}  // namespace
+
+std::string markdown_report(const experiment_result& result, std::string_view build) {
+  const experiment_spec& spec = result.spec;
+  const family_info* family = find_family(spec.family);
+  std::string out = fmt::format("# {}\n\nA Monte Carlo study of the maximum likelihood estimator by mlesim.\n\n", spec.name);
+
+  std::string truth;
+  for (std::size_t j = 0; j < spec.theta.size(); ++j)
+    truth += fmt::format("{}{} = {}", j ? ", " : "", family->parameters[j], spec.theta[j]);
+  const std::string estimands = fmt::format("{}", fmt::join(spec.estimands, ", "));
+
+  out += "## Setup\n\n| | |\n|---|---|\n";
+  out += fmt::format("| model | `{}`: {} |\n", family->name, family->summary);
+  out += fmt::format("| true values | {} |\n", truth);
+  out += fmt::format("| estimator | maximum likelihood, {} |\n", family->closed_form ? "closed form" : "numeric (Newton)");
+  out += fmt::format("| estimands | {} |\n", estimands);
+  out += fmt::format("| sample sizes | {} |\n", joined(spec.sample_sizes));
+  out += fmt::format("| replications | {} per sample size |\n", spec.replications);
+  out += fmt::format("| seed | {} |\n", spec.seed);
+  out += fmt::format("| intervals | Wald, estimate ± z·SE, SE from the Fisher information at the estimate, level {} |\n", spec.level);
+  out += fmt::format("| build | {} |\n\n", build);
+  if (!family->regular) out += fmt::format("> **Non-regular model.** {}.\n\n", family->irregularity);
+
+  out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). "
+         "z = (estimate − true value) / sqrt(CRLB). Miss below / above: share of intervals lying "
+         "wholly above / below the true value.\n\n";
+
+  for (const auto& estimand : spec.estimands) {
+    const auto rows = rows_of(result, estimand);
+    out += fmt::format("## {} (true value {})\n\n", estimand, rows.front()->true_value);
+    out += "| n | used | bias | emp. SE | MSE | model SE | model SE rel. error | coverage | miss below | "
+           "miss above | CRLB | var / CRLB | skewness of z | excess kurtosis of z | χ² of z vs N(0,1) (df, p) |\n";
+    out += "|---:|---:|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto* row : rows) {
+      const measures& m = row->m;
+      std::string normality = "—";
+      if (m.normality.statistic)
+        normality = fmt::format("{:.1f} ({}, {})", *m.normality.statistic, m.normality.classes - 1,
+                                format::brief(m.normality.p_value, 2));
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row->n,
+                         m.used, format::with_mcse(m.bias), format::with_mcse(m.emp_se), format::with_mcse(m.mse),
+                         format::with_mcse(m.model_se), format::with_mcse(m.model_se_relerr),
+                         format::with_mcse(m.coverage), format::with_mcse(m.miss_below),
+                         format::with_mcse(m.miss_above), format::brief(m.crlb), format::with_mcse(m.var_over_crlb),
+                         format::with_mcse(m.skewness), format::with_mcse(m.excess_kurtosis), normality);
+    }
+    out += fmt::format("\n{}\n", slope_line(rows, family->regular));
+  }
+
+  out += "## Failures\n\n";
+  std::string failures;
+  for (const auto& row : result.rows)
+    if (row.m.failures > 0)
+      failures += fmt::format("| {} | {} | {} of {} |\n", row.n, row.estimand, row.m.failures, row.m.reps);
+  if (failures.empty()) {
+    out += "None: every replication gave a finite estimate and standard error.\n";
+  } else {
+    out += "Replications without a finite estimate (a fit that did not converge, a boundary estimate "
+           "whose reparametrization is infinite) are counted here and left out of every measure of "
+           "that row.\n\n| n | estimand | failures |\n|---:|---|---|\n";
+    out += failures;
+  }
+  return out;
+}
+
+std::string console_summary(const experiment_result& result) {
+  std::string out = fmt::format("{} ({}, {} replications)\n", result.spec.name, result.spec.family,
+                                result.spec.replications);
+  out += fmt::format("  {:>7}  {:<10} {:>24} {:>22} {:>20} {:>18} {:>8}\n", "n", "estimand", "bias", "emp. SE",
+                     "coverage", "var/CRLB", "failures");
+  for (const auto& row : result.rows) {
+    const measures& m = row.m;
+    out += fmt::format("  {:>7}  {:<10} {:>24} {:>22} {:>20} {:>18} {:>8}\n", row.n, row.estimand,
+                       format::with_mcse(m.bias), format::with_mcse(m.emp_se), format::with_mcse(m.coverage),
+                       format::with_mcse(m.var_over_crlb), m.failures);
+  }
+  return out;
+}
+
+}  // namespace mlesim

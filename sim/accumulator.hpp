@@ -1,0 +1,63 @@
+// Mergeable per-estimand sums over replications. Everything is a count, a raw
+// power sum or a Welford/Chan centred sum, never an averaged summary, so two
+// accumulators join exactly as if one had seen both runs (up to rounding,
+// which the runner fixes by joining in replication order).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace mlesim {
+
+// Chan, Golub & LeVeque (1983): mean and sum of squared deviations.
+struct centred_sums {
+  std::uint64_t count = 0;
+  double mean = 0;
+  double m2 = 0;
+
+  void add(double x) {
+    ++count;
+    const double delta = x - mean;
+    mean += delta / static_cast<double>(count);
+    m2 += delta * (x - mean);
+  }
+
+  void merge(const centred_sums& other);
+};
+
+class estimand_accumulator {
+ public:
+  static constexpr int z_bins = 1000;  // equal-probability bins of Phi(z)
+  static constexpr int z_powers = 8;   // moments up to 8 give the MCSE of the kurtosis
+
+  void add_failure() { ++failures; }
+
+  // One replication's finite estimate: the error e = estimate - truth.
+  void add_estimate(double error) {
+    errors.add(error);
+    const double e2 = error * error;
+    sum_error4 += e2 * e2;
+  }
+
+  // The Wald interval's verdict and the estimated variance behind it.
+  void add_interval(double variance, double low, double high, double truth) {
+    variances.add(variance);
+    if (truth < low) ++miss_below;
+    else if (truth > high) ++miss_above;
+    else ++covered;
+  }
+
+  void add_z(double z);
+  void merge(const estimand_accumulator& other);
+
+  std::uint64_t failures = 0;
+  centred_sums errors;          // of estimate - truth, over finite estimates
+  double sum_error4 = 0;        // raw, for the MCSE of the MSE
+  centred_sums variances;       // of the estimated variance se^2
+  std::uint64_t covered = 0, miss_below = 0, miss_above = 0;
+  std::uint64_t z_count = 0;
+  std::array<double, z_powers> z_sums{};  // sum of z^1 .. z^8
+  std::array<std::uint64_t, z_bins> z_histogram{};
+};
+
+}  // namespace mlesim

@@ -1,0 +1,172 @@
+#include "sim/measures.hpp"
+
+#include <boost/math/distributions/chi_squared.hpp>
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+namespace mlesim {
+
+std::array<double, 9> central_moments(const estimand_accumulator& acc) {
+  std::array<double, 9> raw{1};
+  const double count = static_cast<double>(acc.z_count);
+  for (int p = 1; p <= 8; ++p) raw[p] = acc.z_sums[p - 1] / count;
+  const double mean = raw[1];
+  std::array<double, 9> central{1, 0};
+  for (int k = 2; k <= 8; ++k) {
+    double sum = 0, binomial = 1;
+    for (int j = 0; j <= k; ++j) {
+      sum += binomial * raw[j] * std::pow(-mean, k - j);
+      binomial = binomial * (k - j) / (j + 1);
+    }
+    central[k] = sum;
+  }
+  return central;
+}
+
+normality_test chi_squared_normality(const estimand_accumulator& acc) {
+  normality_test result;
+  const double count = static_cast<double>(acc.z_count);
+  // Classes: the divisor of the bin count nearest below 2 R^0.4 (Mann & Wald's
+  // order of growth) that still expects 5 per class.
+  constexpr std::array<int, 14> divisors{1000, 500, 250, 200, 125, 100, 50, 40, 25, 20, 10, 8, 5, 4};
+  const double wanted = 2 * std::pow(count, 0.4);
+  int classes = 0;
+  for (int k : divisors) {
+    if (k <= wanted && count / k >= 5) {
+      classes = k;
+      break;
+    }
+  }
+  if (classes == 0) return result;
+  const int width = estimand_accumulator::z_bins / classes;
+  const double expected = count / classes;
+  double statistic = 0;
+  for (int c = 0; c < classes; ++c) {
+    double observed = 0;
+    for (int b = c * width; b < (c + 1) * width; ++b) observed += static_cast<double>(acc.z_histogram[b]);
+    statistic += (observed - expected) * (observed - expected) / expected;
+  }
+  result.statistic = statistic;
+  result.classes = classes;
+  result.p_value = boost::math::cdf(complement(boost::math::chi_squared(classes - 1), statistic));
+  return result;
+}
+
+namespace {
+
+// Influence-function (delta-method) variances of the sample skewness and
+// excess kurtosis, from central moments up to order 6 and 8. Under N(0,1)
+// they reduce to the familiar 6/R and 24/R.
+double skewness_variance(const std::array<double, 9>& mu, double count) {
+  const double a = std::pow(mu[2], -1.5), b = -1.5 * mu[3] * std::pow(mu[2], -2.5);
+  const double aa = mu[6] - 6 * mu[2] * mu[4] + 9 * mu[2] * mu[2] * mu[2] - mu[3] * mu[3];
+  const double ab = mu[5] - 4 * mu[2] * mu[3];
+  const double bb = mu[4] - mu[2] * mu[2];
+  return (a * a * aa + 2 * a * b * ab + b * b * bb) / count;
+}
+
+double kurtosis_variance(const std::array<double, 9>& mu, double count) {
+  const double a = 1 / (mu[2] * mu[2]), b = -2 * mu[4] / (mu[2] * mu[2] * mu[2]);
+  const double aa = mu[8] - 8 * mu[3] * mu[5] + 16 * mu[3] * mu[3] * mu[2] - mu[4] * mu[4];
+  const double ab = mu[6] - mu[2] * mu[4] - 4 * mu[3] * mu[3];
+  const double bb = mu[4] - mu[2] * mu[2];
+  return (a * a * aa + 2 * a * b * ab + b * b * bb) / count;
+}
+
+maybe finite_or_empty(double x) { return std::isfinite(x) ? maybe(x) : std::nullopt; }
+
+estimate_with_mcse proportion(std::uint64_t hits, std::uint64_t count) {
+  if (count == 0) return {};
+  const double share = static_cast<double>(hits) / static_cast<double>(count);
+  return {share, std::sqrt(share * (1 - share) / static_cast<double>(count))};
+}
+
+}  // namespace
+
+measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb) {
+  measures m;
+  m.reps = reps;
+  m.failures = acc.failures;
+  m.used = acc.errors.count;
+  m.crlb = crlb;
+  if (m.used == 0) return m;
+  const double r = static_cast<double>(m.used);
+  const double bias = acc.errors.mean;
+  m.mean = truth + bias;
+  m.bias.value = bias;
+  const double mse = acc.errors.m2 / r + bias * bias;
+  m.mse.value = mse;
+  if (m.used >= 2) {
+    const double emp_se = std::sqrt(acc.errors.m2 / (r - 1));
+    m.bias.mcse = emp_se / std::sqrt(r);
+    m.emp_se = {emp_se, emp_se / std::sqrt(2 * (r - 1))};
+    // sum (e^2 - mse)^2 = sum e^4 - R mse^2, since sum e^2 = R mse.
+    m.mse.mcse = std::sqrt(std::max(0.0, acc.sum_error4 - r * mse * mse) / (r * (r - 1)));
+  }
+
+  const std::uint64_t intervals = acc.covered + acc.miss_below + acc.miss_above;
+  if (intervals > 0) {
+    m.coverage = proportion(acc.covered, intervals);
+    m.miss_below = proportion(acc.miss_below, intervals);
+    m.miss_above = proportion(acc.miss_above, intervals);
+    const double mean_variance = acc.variances.mean;
+    const double model_se = std::sqrt(mean_variance);
+    const double k = static_cast<double>(acc.variances.count);
+    const double var_of_variance = k > 1 ? acc.variances.m2 / (k - 1) : NAN;
+    m.model_se.value = model_se;
+    m.model_se.mcse = finite_or_empty(std::sqrt(var_of_variance / (4 * k * mean_variance)));
+    if (m.emp_se.value && *m.emp_se.value > 0) {
+      const double ratio = model_se / *m.emp_se.value;
+      m.model_se_relerr.value = ratio - 1;
+      m.model_se_relerr.mcse = finite_or_empty(
+          ratio * std::sqrt(var_of_variance / (4 * k * mean_variance * mean_variance) + 1 / (2 * (r - 1))));
+    }
+  }
+
+  if (acc.z_count >= 2) {
+    const auto mu = central_moments(acc);
+    const double z_count = static_cast<double>(acc.z_count);
+    if (mu[2] > 0) {
+      m.skewness = {mu[3] / std::pow(mu[2], 1.5), finite_or_empty(std::sqrt(skewness_variance(mu, z_count)))};
+      m.excess_kurtosis = {mu[4] / (mu[2] * mu[2]) - 3,
+                           finite_or_empty(std::sqrt(kurtosis_variance(mu, z_count)))};
+    }
+    m.normality = chi_squared_normality(acc);
+    if (crlb && *crlb > 0 && m.emp_se.value) {
+      // var / crlb is the variance of z = (estimate - truth) / sqrt(crlb).
+      m.var_over_crlb = {*m.emp_se.value * *m.emp_se.value / *crlb,
+                         std::sqrt(std::max(0.0, mu[4] - mu[2] * mu[2]) / z_count)};
+    }
+  }
+  return m;
+}
+
+std::optional<slope_estimate> log_mse_slope(std::span<const double> n, std::span<const double> mse,
+                                            std::span<const double> mse_mcse) {
+  std::vector<double> x, y, sd;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if (!(mse[i] > 0)) continue;
+    x.push_back(std::log(n[i]));
+    y.push_back(std::log(mse[i]));
+    sd.push_back(mse_mcse[i] / mse[i]);  // delta method: SE of log(mse)
+  }
+  if (x.size() < 2) return std::nullopt;
+  double x_mean = 0;
+  for (double xi : x) x_mean += xi / static_cast<double>(x.size());
+  double sxx = 0;
+  for (double xi : x) sxx += (xi - x_mean) * (xi - x_mean);
+  if (!(sxx > 0)) return std::nullopt;
+  slope_estimate fit;
+  double variance = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double weight = (x[i] - x_mean) / sxx;
+    fit.slope += weight * y[i];
+    variance += weight * weight * sd[i] * sd[i];
+  }
+  fit.se = std::sqrt(variance);
+  return fit;
+}
+
+}  // namespace mlesim

@@ -1,0 +1,63 @@
+// Performance measures of an estimator and their Monte Carlo standard errors,
+// after Morris, White & Crowther (2019), Stat. Med. 38:2074, Table 6.
+#pragma once
+
+#include "sim/accumulator.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace mlesim {
+
+// Empty where a measure does not exist (no Fisher information, too few
+// replications): reports print an empty field, never a zero or a NaN.
+using maybe = std::optional<double>;
+
+struct estimate_with_mcse {
+  maybe value;
+  maybe mcse;
+};
+
+struct normality_test {
+  maybe statistic;  // Pearson chi-squared of z against N(0,1), equal-probability classes
+  maybe p_value;
+  int classes = 0;  // degrees of freedom = classes - 1
+};
+
+struct measures {
+  std::uint64_t reps = 0;      // replications run
+  std::uint64_t failures = 0;  // no finite estimate (or no finite SE where one exists)
+  std::uint64_t used = 0;      // reps - failures: every measure below uses these
+  maybe mean;
+  estimate_with_mcse bias, emp_se, mse;
+  estimate_with_mcse model_se, model_se_relerr;
+  estimate_with_mcse coverage, miss_below, miss_above;  // miss_below: truth below the interval
+  maybe crlb;
+  estimate_with_mcse var_over_crlb;
+  estimate_with_mcse skewness, excess_kurtosis;  // of z
+  normality_test normality;
+};
+
+// `crlb` is empty for a family without Fisher information.
+measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb);
+
+// Central moments mu_2 .. mu_8 of z from its raw power sums (index = order).
+std::array<double, 9> central_moments(const estimand_accumulator& acc);
+
+struct slope_estimate {
+  double slope = 0;
+  double se = 0;  // Monte Carlo error alone, propagated from each point's MCSE
+};
+
+// Least-squares slope of log(mse) on log(n): about -1 for a regular model's
+// sqrt(n)-consistent MLE, -2 for the uniform maximum. Needs two or more
+// points with positive MSE; the points at different n are independent.
+std::optional<slope_estimate> log_mse_slope(std::span<const double> n, std::span<const double> mse,
+                                            std::span<const double> mse_mcse);
+
+// Pearson's chi-squared test of a histogram of Phi(z) in equal bins against
+// the uniform, with classes merged so each expects at least 5 counts.
+normality_test chi_squared_normality(const estimand_accumulator& acc);
+
+}  // namespace mlesim
