@@ -41,13 +41,16 @@ class table_reader {
       : table_(table), name_(std::move(name)), source_(source) {
     for (const auto& [key, node] : table_) {
       if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-        fail(node, fmt::format("unknown key '{}' in {} (allowed: {})", key.str(), name_, fmt::join(allowed, ", ")));
+        fail(key, fmt::format("unknown key '{}' in {} (allowed: {})", key.str(), name_, fmt::join(allowed, ", ")));
       }
     }
   }
 
   [[noreturn]] void fail(const toml::node& node, const std::string& message) const {
     throw input_error(fmt::format("{}: {}", where(node), message));
+  }
+  [[noreturn]] void fail(const toml::key& key, const std::string& message) const {
+    throw input_error(fmt::format("{}:{}:{}: {}", source_, key.source().begin.line, key.source().begin.column, message));
   }
   [[noreturn]] void fail(const std::string& message) const {
     throw input_error(fmt::format("{}: {}", where(table_), message));
@@ -168,7 +171,7 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   const toml::table& params = *params_node.as_table();
   for (const auto& [key, node] : params) {
     if (std::find(family->parameters.begin(), family->parameters.end(), key.str()) == family->parameters.end()) {
-      t.fail(node, fmt::format("unknown parameter '{}' in [generate].params: {} has {}", key.str(), family->name,
+      t.fail(key, fmt::format("unknown parameter '{}' in [generate].params: {} has {}", key.str(), family->name,
                                fmt::join(family->parameters, ", ")));
     }
   }

@@ -59,13 +59,17 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
   out += fmt::format("| sample sizes | {} |\n", joined(spec.sample_sizes));
   out += fmt::format("| replications | {} per sample size |\n", spec.replications);
   out += fmt::format("| seed | {} |\n", spec.seed);
-  out += fmt::format("| intervals | Wald, estimate ± z·SE, SE from the Fisher information at the estimate, level {} |\n", spec.level);
+  if (family->regular)
+    out += fmt::format("| intervals | Wald, estimate ± z·SE, SE from the Fisher information at the estimate, level {} |\n", spec.level);
+  else
+    out += "| intervals | none: no Fisher information |\n";
   out += fmt::format("| build | {} |\n\n", build);
   if (!family->regular) out += fmt::format("> **Non-regular model.** {}.\n\n", family->irregularity);
 
-  out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). "
-         "z = (estimate − true value) / sqrt(CRLB). Miss below / above: share of intervals lying "
-         "wholly above / below the true value.\n\n";
+  out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). ";
+  out += family->regular ? "z = (estimate − true value) / sqrt(CRLB). Miss below / above: share of intervals lying "
+                           "wholly above / below the true value.\n\n"
+                         : "z = (estimate − its mean) / its empirical SE.\n\n";
 
   for (const auto& estimand : spec.estimands) {
     const auto rows = rows_of(result, estimand);
@@ -95,7 +99,7 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
     if (row.m.failures > 0)
       failures += fmt::format("| {} | {} | {} of {} |\n", row.n, row.estimand, row.m.failures, row.m.reps);
   if (failures.empty()) {
-    out += "None: every replication gave a finite estimate and standard error.\n";
+    out += "None: every replication gave a finite estimate.\n";
   } else {
     out += "Replications without a finite estimate (a fit that did not converge, a boundary estimate "
            "whose reparametrization is infinite) are counted here and left out of every measure of "

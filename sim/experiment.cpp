@@ -59,7 +59,7 @@ experiment_result simulate_family(const experiment_spec& spec, const progress_ca
       // No Fisher information to standardize by: a second pass over the same
       // streams standardizes by the first pass's mean and empirical SE.
       for (std::size_t e = 0; e < plan.size(); ++e) {
-        const auto first = summarize(accumulators[e], spec.replications, plan[e].truth, std::nullopt);
+        const auto first = summarize(accumulators[e], spec.replications, plan[e].truth, std::nullopt, std::nullopt);
         if (first.mean && first.emp_se.value && *first.emp_se.value > 0) {
           plan[e].standardize = true;
           plan[e].z_center = *first.mean;
@@ -69,8 +69,9 @@ experiment_result simulate_family(const experiment_spec& spec, const progress_ca
       accumulators = run_replications<F>(theta, n, plan, key, spec.replications, critical, done);
     }
     for (std::size_t e = 0; e < plan.size(); ++e) {
+      const maybe z_scale = plan[e].standardize ? maybe(plan[e].z_scale) : std::nullopt;
       result.rows.push_back({n, spec.estimands[e], plan[e].truth,
-                             summarize(accumulators[e], spec.replications, plan[e].truth, crlb[e])});
+                             summarize(accumulators[e], spec.replications, plan[e].truth, crlb[e], z_scale)});
     }
   }
   return result;

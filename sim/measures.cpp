@@ -85,7 +85,7 @@ estimate_with_mcse proportion(std::uint64_t hits, std::uint64_t count) {
 
 }  // namespace
 
-measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb) {
+measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale) {
   measures m;
   m.reps = reps;
   m.failures = acc.failures;
@@ -134,10 +134,12 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
                            finite_or_empty(std::sqrt(kurtosis_variance(mu, z_count)))};
     }
     m.normality = chi_squared_normality(acc);
-    if (crlb && *crlb > 0 && m.emp_se.value) {
-      // var / crlb is the variance of z = (estimate - truth) / sqrt(crlb).
-      m.var_over_crlb = {*m.emp_se.value * *m.emp_se.value / *crlb,
-                         std::sqrt(std::max(0.0, mu[4] - mu[2] * mu[2]) / z_count)};
+    if (z_scale && m.emp_se.value) {
+      const double scale2 = *z_scale * *z_scale;
+      m.variance = {*m.emp_se.value * *m.emp_se.value,
+                    scale2 * std::sqrt(std::max(0.0, mu[4] - mu[2] * mu[2]) / z_count)};
+      if (crlb && *crlb > 0)
+        m.var_over_crlb = {*m.variance.value / *crlb, *m.variance.mcse / *crlb};
     }
   }
   return m;

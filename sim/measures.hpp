@@ -31,6 +31,10 @@ struct measures {
   std::uint64_t used = 0;      // reps - failures: every measure below uses these
   maybe mean;
   estimate_with_mcse bias, emp_se, mse;
+  // emp_se^2 with a moment-based MCSE, sqrt((mu4 - mu2^2) / R): unlike
+  // emp_se_mcse (normal theory, as SPEC.md fixes it) it holds for skewed,
+  // heavy-tailed estimators too.
+  estimate_with_mcse variance;
   estimate_with_mcse model_se, model_se_relerr;
   estimate_with_mcse coverage, miss_below, miss_above;  // miss_below: truth below the interval
   maybe crlb;
@@ -39,8 +43,9 @@ struct measures {
   normality_test normality;
 };
 
-// `crlb` is empty for a family without Fisher information.
-measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb);
+// `crlb` is empty for a family without Fisher information; `z_scale` is the
+// divisor that made the accumulator's z from estimate minus its centre.
+measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale);
 
 // Central moments mu_2 .. mu_8 of z from its raw power sums (index = order).
 std::array<double, 9> central_moments(const estimand_accumulator& acc);

@@ -1,0 +1,102 @@
+// One shared checker per piece of theory, so that each family's test is a
+// table of known answers and a few calls (after ensmallen's test problems).
+#pragma once
+
+#include "estimators/family.hpp"
+#include "sim/stream.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <span>
+#include <vector>
+
+namespace mlesim::testing {
+
+// A sample of size n from F at theta, from the project's own streams.
+template <family F>
+std::vector<double> draw_sample(const typename F::parameters& theta, std::size_t n, std::uint64_t seed) {
+  philox_stream engine(seed, experiment_key("tests"), n, 0);
+  auto draw = F::sampler(theta);
+  std::vector<double> x(n);
+  for (double& xi : x) xi = draw(engine);
+  return x;
+}
+
+// log L(theta; x) equals the sum of the logs of Boost.Math's density (or mass).
+template <family F, class Distribution>
+void check_log_likelihood(const typename F::parameters& theta, std::span<const double> x, const Distribution& dist) {
+  double expected = 0;
+  for (double xi : x) expected += std::log(pdf(dist, xi));
+  CAPTURE(theta.transpose());
+  CHECK(F::log_likelihood(theta, x) == doctest::Approx(expected).epsilon(1e-12));
+}
+
+// The score equals the central-difference gradient of the log-likelihood.
+template <family F>
+void check_score_is_gradient(const typename F::parameters& theta, std::span<const double> x) {
+  const auto score = F::score(theta, x);
+  for (int j = 0; j < F::dimension; ++j) {
+    const double h = 1e-6 * std::max(1.0, std::abs(theta[j]));
+    auto up = theta, down = theta;
+    up[j] += h;
+    down[j] -= h;
+    const double numeric = (F::log_likelihood(up, x) - F::log_likelihood(down, x)) / (2 * h);
+    CAPTURE(j);
+    CAPTURE(theta.transpose());
+    CHECK(score[j] == doctest::Approx(numeric).epsilon(1e-5).scale(x.size()));
+  }
+}
+
+// I(theta) = Var(score of one observation), and E(score) = 0, each entry
+// within 5 of its own Monte Carlo SEs (estimated from the same draws): a
+// false failure has probability below 6e-7 per entry.
+template <family F>
+void check_information_is_score_variance(const typename F::parameters& theta, std::uint64_t seed,
+                                         std::size_t draws = 200'000) {
+  constexpr int K = F::dimension;
+  const auto x = draw_sample<F>(theta, draws, seed);
+  std::vector<vector<K>> scores(draws);
+  vector<K> mean = vector<K>::Zero();
+  for (std::size_t i = 0; i < draws; ++i) {
+    scores[i] = F::score(theta, std::span<const double>(&x[i], 1));
+    mean += scores[i] / static_cast<double>(draws);
+  }
+  const matrix<K> info = F::fisher_information(theta);
+  const double m = static_cast<double>(draws);
+  for (int a = 0; a < K; ++a) {
+    double var_a = 0;
+    for (const auto& s : scores) var_a += (s[a] - mean[a]) * (s[a] - mean[a]) / m;
+    CAPTURE(a);
+    CHECK(std::abs(mean[a]) <= 5 * std::sqrt(var_a / m));
+    for (int b = 0; b < K; ++b) {
+      // Products s_a s_b: their mean estimates I_ab, their spread its MCSE.
+      double product_mean = 0, product_m2 = 0;
+      for (const auto& s : scores) product_mean += s[a] * s[b] / m;
+      for (const auto& s : scores) product_m2 += std::pow(s[a] * s[b] - product_mean, 2) / m;
+      CAPTURE(b);
+      CHECK(std::abs(product_mean - info(a, b)) <= 5 * std::sqrt(product_m2 / m));
+    }
+  }
+}
+
+// The fitted theta maximizes the likelihood: the score vanishes there (to
+// the fit's tolerance) and every coordinate step away lowers log L.
+template <family F>
+void check_mle_is_stationary(std::span<const double> x) {
+  const auto fit = F::fit(x);
+  REQUIRE(fit.converged);
+  const auto score = F::score(fit.theta, x);
+  const double best = F::log_likelihood(fit.theta, x);
+  for (int j = 0; j < F::dimension; ++j) {
+    CAPTURE(j);
+    CHECK(std::abs(score[j]) <= 1e-7 * static_cast<double>(x.size()) * std::max(1.0, 1 / std::abs(fit.theta[j])));
+    for (double step : {-1e-4, 1e-4}) {
+      auto moved = fit.theta;
+      moved[j] *= 1 + step;
+      CHECK(F::log_likelihood(moved, x) < best);
+    }
+  }
+}
+
+}  // namespace mlesim::testing

@@ -1,0 +1,123 @@
+#include "experiments/config.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace mlesim;
+
+namespace {
+
+const std::string valid = R"([experiment]
+name = "ok"
+seed = 5
+replications = 100
+sample_sizes = [10, 20]
+
+[generate]
+family = "gamma"
+params = { shape = 2.0, rate = 1 }
+)";
+
+// The message a bad config gets; fails the test if the config is accepted.
+std::string error_of(const std::string& text) {
+  try {
+    parse_experiment(text, "bad.toml");
+  } catch (const input_error& e) {
+    return e.what();
+  }
+  FAIL("accepted a bad config");
+  return {};
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("config: a valid config becomes plain data with defaults") {
+  const auto config = parse_experiment(valid, "ok.toml");
+  CHECK(config.spec.name == "ok");
+  CHECK(config.spec.seed == 5);
+  CHECK(config.spec.replications == 100);
+  CHECK(config.spec.sample_sizes == std::vector<std::uint64_t>{10, 20});
+  CHECK(config.spec.level == 0.95);
+  CHECK(config.spec.family == "gamma");
+  CHECK(config.spec.theta == std::vector<double>{2.0, 1.0});
+  CHECK(config.spec.estimands == std::vector<std::string>{"shape", "rate"});
+  CHECK(config.false_failure_rate == 0.01);
+}
+
+TEST_CASE("config: fit estimands and checks are read") {
+  const auto config = parse_experiment(valid + R"(
+[fit]
+family = "gamma"
+estimands = ["mean", "shape"]
+
+[[check]]
+property = "coverage"
+estimand = "mean"
+n_min = 20
+target = 0.95
+expect = "fail"
+)", "ok.toml");
+  CHECK(config.spec.estimands == std::vector<std::string>{"mean", "shape"});
+  REQUIRE(config.checks.size() == 1);
+  CHECK(config.checks[0].property == "coverage");
+  CHECK(config.checks[0].n_min == 20);
+  CHECK(*config.checks[0].target == 0.95);
+  CHECK_FALSE(config.checks[0].expect_pass);
+  CHECK(config.checks[0].location == "ok.toml:15:1");
+}
+
+TEST_CASE("config: each bad input names the file, line, column and key") {
+  struct bad_case {
+    std::string from, to, message;
+  };
+  const bad_case cases[] = {
+      {"seed = 5", "sed = 5", "bad.toml:3:1: unknown key 'sed' in [experiment]"},
+      {"replications = 100", "replications = \"100\"", "bad.toml:4:16: [experiment].replications must be an integer, got a string"},
+      {"replications = 100", "replications = 1", "bad.toml:4:16: [experiment].replications is 1, but must be in [2,"},
+      {"sample_sizes = [10, 20]", "sample_sizes = []", "bad.toml:5:16: [experiment].sample_sizes is empty"},
+      {"sample_sizes = [10, 20]", "sample_sizes = [10, 0]", "bad.toml:5:21: [experiment].sample_sizes is 0, but must be in [1,"},
+      {"sample_sizes = [10, 20]", "sample_sizes = [20, 10]", "bad.toml:5:21: [experiment].sample_sizes must be strictly increasing"},
+      {"sample_sizes = [10, 20]", "sample_sizes = [1, 20]", "[experiment].sample_sizes has 1, but the gamma MLE needs n >= 2"},
+      {"shape = 2.0", "shape = -2.0", "bad.toml:9:10: [generate].params is out of the gamma parameter space: shape is -2, but must be > 0"},
+      {"shape = 2.0", "shap = 2.0", "bad.toml:9:12: unknown parameter 'shap' in [generate].params: gamma has shape, rate"},
+      {"shape = 2.0, ", "", "bad.toml:9:10: [generate].params lacks shape"},
+      {"\"gamma\"", "\"gama\"", "bad.toml:8:10: [generate].family 'gama' is not a known family"},
+      {"name = \"ok\"", "name = \"a/b\"", "bad.toml:2:8: [experiment].name is 'a/b', but must be letters"},
+      {"name = \"ok\"", "", "bad.toml:1:1: missing key [experiment].name"},
+      {"seed = 5", "seed = 5\nlevel = 1.5", "bad.toml:4:9: [experiment].level is 1.5, but must be in (0, 1)"},
+      {"rate = 1", "rate = nan", "bad.toml:9:32: [generate].params.rate is nan, but must be finite"},
+      {"[generate]", "[generat]", "bad.toml:7:2: unknown key 'generat' in the top level"},
+      {"replications = 100", "replications = 100\nreplications = 3", "bad.toml:5:16: Error while parsing key-value pair: cannot redefine existing integer 'replications'"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.to);
+    const std::string message = error_of(replaced(valid, c.from, c.to));
+    CAPTURE(message);
+    CHECK(message.find(c.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("config: bad fit and check tables") {
+  CHECK(error_of(valid + "[fit]\nestimands = [\"shape\", \"median\"]\n").find(
+            "bad.toml:11:23: [fit].estimands has 'median', which gamma does not know (known: shape, rate, mean, scale)") !=
+        std::string::npos);
+  CHECK(error_of(valid + "[fit]\nfamily = \"normal\"\n").find("misspecified fits are not supported yet") != std::string::npos);
+  CHECK(error_of(valid + "[[check]]\nproperty = \"speed\"\nestimand = \"shape\"\n").find(
+            "bad.toml:11:12: [[check]].property 'speed' is not one of") != std::string::npos);
+  CHECK(error_of(valid + "[[check]]\nproperty = \"bias\"\nestimand = \"mean\"\n").find(
+            "'mean' is not among this experiment's estimands") != std::string::npos);
+  CHECK(error_of(valid + "[[check]]\nproperty = \"bias\"\nestimand = \"shape\"\nexpect = \"maybe\"\n").find(
+            "[[check]].expect is 'maybe'") != std::string::npos);
+}
+
+TEST_CASE("config: a missing file is an input error naming it") {
+  CHECK_THROWS_WITH_AS(load_experiment("/nonexistent/x.toml"), "/nonexistent/x.toml: cannot open the config file",
+                       input_error);
+}

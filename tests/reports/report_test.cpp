@@ -1,0 +1,84 @@
+#include "reports/csv.hpp"
+#include "reports/format.hpp"
+#include "reports/markdown.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+using namespace mlesim;
+
+namespace {
+
+experiment_result run(std::string family, std::vector<double> theta, std::vector<std::string> estimands) {
+  return simulate({.name = "report-test", .family = std::move(family), .theta = std::move(theta),
+                   .estimands = std::move(estimands), .seed = 1, .replications = 200,
+                   .sample_sizes = {10, 20}, .level = 0.9});
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream in(line);
+  std::string field;
+  while (std::getline(in, field, ',')) fields.push_back(field);
+  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  return fields;
+}
+
+}  // namespace
+
+TEST_CASE("report: CSV has SPEC's required columns first, in order, and a row per n x estimand") {
+  const std::string csv = csv_report(run("exponential", {2}, {"rate", "mean"}));
+  std::stringstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  const auto columns = split(header);
+  REQUIRE(columns.size() == csv_required_columns.size() + csv_extra_columns.size());
+  for (std::size_t i = 0; i < csv_required_columns.size(); ++i) CHECK(columns[i] == csv_required_columns[i]);
+  int rows = 0;
+  for (std::string line; std::getline(in, line); ++rows) CHECK(split(line).size() == columns.size());
+  CHECK(rows == 4);
+}
+
+TEST_CASE("report: values in the CSV read back exactly") {
+  const auto result = run("normal", {0, 1}, {"mu"});
+  std::stringstream in(csv_report(result));
+  std::string line;
+  std::getline(in, line);
+  std::getline(in, line);
+  const auto fields = split(line);
+  CHECK(std::stod(fields[8]) == *result.rows[0].m.bias.value);
+  CHECK(std::stod(fields[13]) == *result.rows[0].m.mse.mcse);
+}
+
+TEST_CASE("report: a non-regular family leaves Fisher-based fields empty and says why") {
+  const auto result = run("uniform", {1}, {"theta"});
+  std::stringstream in(csv_report(result));
+  std::string line;
+  std::getline(in, line);
+  std::getline(in, line);
+  const auto fields = split(line);
+  for (int column : {14, 15, 16, 17, 18, 19}) CHECK(fields[static_cast<std::size_t>(column)].empty());
+  CHECK_FALSE(fields[20].empty());  // skewness exists: z is self-standardized
+  const std::string md = markdown_report(result, "test build");
+  CHECK(md.find("Non-regular model") != std::string::npos);
+  CHECK(md.find("nan") == std::string::npos);
+  CHECK(md.find("theory: −2") != std::string::npos);
+}
+
+TEST_CASE("report: Markdown has the setup, a table per estimand and the MSE slope") {
+  const std::string md = markdown_report(run("gamma", {2, 1}, {"shape", "mean"}), "test build");
+  for (const char* part : {"# report-test", "| true values | shape = 2, rate = 1 |", "| seed | 1 |",
+                           "## shape (true value 2)", "## mean (true value 2)", "MSE decay", "| build | test build |",
+                           "## Failures"})
+    CHECK_MESSAGE(md.find(part) != std::string::npos, part);
+}
+
+TEST_CASE("format: a value to the precision of its MCSE") {
+  CHECK(format::with_mcse(0.123456, 0.0031) == "0.1235 ± 0.0031");
+  CHECK(format::with_mcse(12.3456, 0.42) == "12.35 ± 0.42");
+  CHECK(format::with_mcse(1234.5, 17.0) == "1234 ± 17");
+  CHECK(format::with_mcse(std::nullopt, 0.1) == "—");
+  CHECK(format::exact(std::nullopt).empty());
+  CHECK(format::exact(0.1) == "0.1");
+}

@@ -1,0 +1,151 @@
+#include "sim/measures.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+using namespace mlesim;
+
+namespace {
+
+// A small run written out by hand: estimates, estimated SEs, truth 1.
+const std::vector<double> estimates{1.3, 0.8, 1.1, 0.95, 1.6, 0.7, 1.05, 1.2};
+const std::vector<double> ses{0.2, 0.25, 0.22, 0.18, 0.3, 0.21, 0.19, 0.24};
+constexpr double truth = 1.0, critical = 1.959963984540054;
+
+estimand_accumulator accumulate(std::size_t begin, std::size_t end, double z_scale) {
+  estimand_accumulator acc;
+  for (std::size_t i = begin; i < end; ++i) {
+    acc.add_estimate(estimates[i] - truth);
+    acc.add_interval(ses[i] * ses[i], estimates[i] - critical * ses[i], estimates[i] + critical * ses[i], truth);
+    acc.add_z((estimates[i] - truth) / z_scale);
+  }
+  return acc;
+}
+
+}  // namespace
+
+TEST_CASE("measures: MCSE formulas match a direct computation (Morris et al. 2019, Table 6)") {
+  const double r = static_cast<double>(estimates.size());
+  const double crlb = 0.04;
+  const auto m = summarize(accumulate(0, estimates.size(), std::sqrt(crlb)), estimates.size(), truth, crlb, std::sqrt(crlb));
+
+  const double mean = std::accumulate(estimates.begin(), estimates.end(), 0.0) / r;
+  double ss = 0, mse = 0;
+  for (double x : estimates) {
+    ss += (x - mean) * (x - mean);
+    mse += (x - truth) * (x - truth) / r;
+  }
+  const double emp_se = std::sqrt(ss / (r - 1));
+  double mse_dev = 0;
+  for (double x : estimates) mse_dev += std::pow((x - truth) * (x - truth) - mse, 2);
+  double mean_var = 0;
+  for (double s : ses) mean_var += s * s / r;
+  double var_var = 0;
+  for (double s : ses) var_var += std::pow(s * s - mean_var, 2) / (r - 1);
+  int covered = 0;
+  for (std::size_t i = 0; i < estimates.size(); ++i) covered += std::abs(estimates[i] - truth) <= critical * ses[i];
+  const double coverage = covered / r;
+
+  CHECK(*m.mean == doctest::Approx(mean));
+  CHECK(*m.bias.value == doctest::Approx(mean - truth));
+  CHECK(*m.bias.mcse == doctest::Approx(emp_se / std::sqrt(r)));
+  CHECK(*m.emp_se.value == doctest::Approx(emp_se));
+  CHECK(*m.emp_se.mcse == doctest::Approx(emp_se / std::sqrt(2 * (r - 1))));
+  CHECK(*m.mse.value == doctest::Approx(mse));
+  CHECK(*m.mse.mcse == doctest::Approx(std::sqrt(mse_dev / (r * (r - 1)))));
+  CHECK(*m.model_se.value == doctest::Approx(std::sqrt(mean_var)));
+  CHECK(*m.model_se.mcse == doctest::Approx(std::sqrt(var_var / (4 * r * mean_var))));
+  const double ratio = std::sqrt(mean_var) / emp_se;
+  CHECK(*m.model_se_relerr.value == doctest::Approx(ratio - 1));
+  CHECK(*m.model_se_relerr.mcse ==
+        doctest::Approx(ratio * std::sqrt(var_var / (4 * r * mean_var * mean_var) + 1 / (2 * (r - 1)))));
+  CHECK(*m.coverage.value == doctest::Approx(coverage));
+  CHECK(*m.coverage.mcse == doctest::Approx(std::sqrt(coverage * (1 - coverage) / r)));
+  CHECK(*m.var_over_crlb.value == doctest::Approx(emp_se * emp_se / crlb));
+
+  // Skewness and kurtosis of z, with population (1/R) moments.
+  double m2 = 0, m3 = 0, m4 = 0;
+  for (double x : estimates) {
+    const double d = x - mean;
+    m2 += d * d / r;
+    m3 += d * d * d / r;
+    m4 += d * d * d * d / r;
+  }
+  CHECK(*m.skewness.value == doctest::Approx(m3 / std::pow(m2, 1.5)));
+  CHECK(*m.excess_kurtosis.value == doctest::Approx(m4 / (m2 * m2) - 3));
+  CHECK(*m.variance.mcse == doctest::Approx(std::sqrt((m4 - m2 * m2) / r)));
+}
+
+TEST_CASE("measures: joining two halves gives the whole") {
+  const auto whole = accumulate(0, 8, 0.2);
+  auto left = accumulate(0, 3, 0.2);
+  left.merge(accumulate(3, 8, 0.2));
+  CHECK(left.errors.count == whole.errors.count);
+  CHECK(left.errors.mean == doctest::Approx(whole.errors.mean).epsilon(1e-14));
+  CHECK(left.errors.m2 == doctest::Approx(whole.errors.m2).epsilon(1e-14));
+  CHECK(left.variances.m2 == doctest::Approx(whole.variances.m2).epsilon(1e-14));
+  CHECK(left.covered == whole.covered);
+  CHECK(left.z_histogram == whole.z_histogram);
+  for (int p = 0; p < estimand_accumulator::z_powers; ++p)
+    CHECK(left.z_sums[static_cast<std::size_t>(p)] == doctest::Approx(whole.z_sums[static_cast<std::size_t>(p)]));
+}
+
+TEST_CASE("measures: skewness and kurtosis MCSEs reduce to 6/R and 24/R for normal moments") {
+  estimand_accumulator acc;
+  acc.z_count = 1'000'000;
+  const std::array<double, 8> normal_raw{0, 1, 0, 3, 0, 15, 0, 105};
+  for (std::size_t p = 0; p < 8; ++p) acc.z_sums[p] = normal_raw[p] * 1e6;
+  acc.errors.count = 1'000'000;
+  acc.errors.m2 = 1e6;
+  const auto m = summarize(acc, 1'000'000, 0, 1.0, 1.0);
+  CHECK(*m.skewness.mcse == doctest::Approx(std::sqrt(6e-6)));
+  CHECK(*m.excess_kurtosis.mcse == doctest::Approx(std::sqrt(24e-6)));
+}
+
+TEST_CASE("measures: measures without Fisher information are empty, not zero") {
+  estimand_accumulator acc;
+  acc.add_estimate(0.1);
+  acc.add_estimate(-0.2);
+  const auto m = summarize(acc, 2, 3.0, std::nullopt, std::nullopt);
+  CHECK(m.bias.value);
+  CHECK_FALSE(m.crlb);
+  CHECK_FALSE(m.coverage.value);
+  CHECK_FALSE(m.model_se.value);
+  CHECK_FALSE(m.var_over_crlb.value);
+}
+
+TEST_CASE("measures: log MSE slope recovers an exact power law") {
+  const std::vector<double> n{10, 100, 1000};
+  const std::vector<double> mse{0.5, 0.005, 0.00005}, mcse{0.01, 0.0001, 0.000001};
+  const auto fit = log_mse_slope(n, mse, mcse);
+  REQUIRE(fit);
+  CHECK(fit->slope == doctest::Approx(-2));
+  // Var(slope) = sum w_i^2 (mcse_i / mse_i)^2, with w = (x - mean x) / Sxx.
+  const double l = std::log(10.0), sxx = 2 * l * l;
+  CHECK(fit->se == doctest::Approx(std::sqrt(std::pow(-l / sxx * 0.02, 2) + std::pow(l / sxx * 0.02, 2))));
+  CHECK_FALSE(log_mse_slope(std::vector<double>{10}, std::vector<double>{1}, std::vector<double>{0.1}));
+}
+
+TEST_CASE("measures: the normality test accepts N(0,1) and rejects a shifted z") {
+  // Normal quantiles at equally spaced probabilities fill every class evenly.
+  estimand_accumulator even, shifted;
+  for (int i = 0; i < 10000; ++i) {
+    // Inverse of Phi by bisection: exact enough for binning.
+    const double u = (i + 0.5) / 10000;
+    double low = -10, high = 10;
+    for (int k = 0; k < 80; ++k) {
+      const double mid = (low + high) / 2;
+      (0.5 * std::erfc(-mid / std::sqrt(2.0)) < u ? low : high) = mid;
+    }
+    even.add_z(low);
+    shifted.add_z(low + 0.2);
+  }
+  const auto ok = chi_squared_normality(even);
+  REQUIRE(ok.statistic);
+  CHECK(*ok.statistic < 1e-6);
+  CHECK(*ok.p_value > 0.999);
+  CHECK(*chi_squared_normality(shifted).p_value < 1e-10);
+}
