@@ -20,6 +20,7 @@ struct bernoulli {
   static constexpr std::array<std::string_view, 1> parameter_names{"p"};
   static constexpr std::size_t min_sample_size = 1;
   static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::binary;
   static constexpr bool closed_form = true;
 
   static constexpr std::array<reparametrization<1>, 1> reparametrizations{{
@@ -52,6 +53,13 @@ struct bernoulli {
 
   static matrix<1> fisher_information(const parameters& t) {
     return matrix<1>{1 / (t[0] * (1 - t[0]))};
+  }
+
+  static matrix<1> observed_information(const parameters& t, std::span<const double> x) {
+    double ones = 0;
+    for (double xi : x) ones += xi;
+    const double zeros = static_cast<double>(x.size()) - ones;
+    return matrix<1>{ones / (t[0] * t[0]) + zeros / ((1 - t[0]) * (1 - t[0]))};
   }
 
   static fit_result<1> fit(std::span<const double> x) {

@@ -18,6 +18,7 @@ struct exponential {
   static constexpr std::array<std::string_view, 1> parameter_names{"rate"};
   static constexpr std::size_t min_sample_size = 1;
   static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::nonnegative;
   static constexpr bool closed_form = true;
 
   static constexpr std::array<reparametrization<1>, 1> reparametrizations{{
@@ -45,6 +46,10 @@ struct exponential {
 
   static matrix<1> fisher_information(const parameters& t) {
     return matrix<1>{1 / (t[0] * t[0])};
+  }
+
+  static matrix<1> observed_information(const parameters& t, std::span<const double> x) {
+    return matrix<1>{static_cast<double>(x.size()) / (t[0] * t[0])};
   }
 
   static fit_result<1> fit(std::span<const double> x) {

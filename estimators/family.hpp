@@ -17,6 +17,33 @@ using vector = Eigen::Matrix<double, K, 1>;
 template <int K>
 using matrix = Eigen::Matrix<double, K, K>;
 
+// Where a family's values lie; a misspecified fit needs the fitted family's
+// support to contain the generating family's.
+enum class support_kind {
+  real_line,    // (-inf, inf)
+  positive,     // (0, inf)
+  nonnegative,  // [0, inf)
+  counts,       // {0, 1, 2, ...}
+  binary,       // {0, 1}
+  bounded,      // [0, theta]: depends on the parameter
+};
+
+constexpr bool discrete(support_kind s) { return s == support_kind::counts || s == support_kind::binary; }
+
+// Whether every value of `inner` is a possible value of `outer`.
+constexpr bool contains(support_kind outer, support_kind inner) {
+  using enum support_kind;
+  switch (outer) {
+    case real_line: return true;
+    case nonnegative: return inner != real_line;
+    case positive: return inner == positive || inner == bounded;
+    case counts: return inner == counts || inner == binary;
+    case binary: return inner == binary;
+    case bounded: return false;  // a support that moves with theta fits nothing else
+  }
+  return false;
+}
+
 // A fit that does not converge is a result, not an exception: in a Monte
 // Carlo run a failed replication is data.
 template <int K>
@@ -46,6 +73,7 @@ concept family = requires(const vector<F::dimension>& theta, std::span<const dou
   { F::parameter_names } -> std::convertible_to<std::array<std::string_view, F::dimension>>;
   { F::min_sample_size } -> std::convertible_to<std::size_t>;
   { F::regular } -> std::convertible_to<bool>;
+  { F::support } -> std::convertible_to<support_kind>;
   { F::closed_form } -> std::convertible_to<bool>;
   F::reparametrizations;
   { F::check(theta) } -> std::convertible_to<std::string>;
@@ -55,10 +83,13 @@ concept family = requires(const vector<F::dimension>& theta, std::span<const dou
   { F::fit(x) } -> std::convertible_to<fit_result<F::dimension>>;
 };
 
-// Regular families also have the per-observation Fisher information.
+// Regular families also have the per-observation Fisher information and the
+// observed information, minus the Hessian of the log-likelihood of x.
 template <class F>
-concept regular_family = family<F> && F::regular && requires(const vector<F::dimension>& theta) {
+concept regular_family = family<F> && F::regular &&
+    requires(const vector<F::dimension>& theta, std::span<const double> x) {
   { F::fisher_information(theta) } -> std::convertible_to<matrix<F::dimension>>;
+  { F::observed_information(theta, x) } -> std::convertible_to<matrix<F::dimension>>;
 };
 
 }  // namespace mlesim

@@ -62,6 +62,7 @@ struct gamma {
   static constexpr std::array<std::string_view, 2> parameter_names{"shape", "rate"};
   static constexpr std::size_t min_sample_size = 2;  // one value (or all equal) has no MLE
   static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::positive;
   static constexpr bool closed_form = false;
 
   static constexpr std::array<reparametrization<2>, 2> reparametrizations{{
@@ -106,6 +107,12 @@ struct gamma {
     matrix<2> info;
     info << math::trigamma(t[0]), -1 / t[1], -1 / t[1], t[0] / (t[1] * t[1]);
     return info;
+  }
+
+  // The gamma is an exponential family in its natural parameters: the observed
+  // information does not depend on the data.
+  static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
+    return static_cast<double>(x.size()) * fisher_information(t);
   }
 
   static fit_result<2> fit(std::span<const double> x) {

@@ -19,6 +19,7 @@ struct normal {
   static constexpr std::array<std::string_view, 2> parameter_names{"mu", "sigma2"};
   static constexpr std::size_t min_sample_size = 2;  // sigma2-hat > 0 needs two values
   static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::real_line;
   static constexpr bool closed_form = true;
 
   static constexpr std::array<reparametrization<2>, 1> reparametrizations{{
@@ -54,6 +55,18 @@ struct normal {
   static matrix<2> fisher_information(const parameters& t) {
     matrix<2> info;
     info << 1 / t[1], 0, 0, 0.5 / (t[1] * t[1]);
+    return info;
+  }
+
+  static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
+    double s = 0, ss = 0;
+    for (double xi : x) {
+      s += xi - t[0];
+      ss += (xi - t[0]) * (xi - t[0]);
+    }
+    const double n = static_cast<double>(x.size()), v = t[1];
+    matrix<2> info;
+    info << n / v, s / (v * v), s / (v * v), -0.5 * n / (v * v) + ss / (v * v * v);
     return info;
   }
 

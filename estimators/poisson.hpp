@@ -20,6 +20,7 @@ struct poisson {
   static constexpr std::array<std::string_view, 1> parameter_names{"lambda"};
   static constexpr std::size_t min_sample_size = 1;
   static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::counts;
   static constexpr bool closed_form = true;
 
   static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
@@ -45,6 +46,12 @@ struct poisson {
   }
 
   static matrix<1> fisher_information(const parameters& t) { return matrix<1>{1 / t[0]}; }
+
+  static matrix<1> observed_information(const parameters& t, std::span<const double> x) {
+    double sum = 0;
+    for (double xi : x) sum += xi;
+    return matrix<1>{sum / (t[0] * t[0])};
+  }
 
   static fit_result<1> fit(std::span<const double> x) {
     double sum = 0;

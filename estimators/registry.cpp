@@ -8,7 +8,15 @@ namespace mlesim {
 namespace {
 
 template <family F>
+typename F::parameters parameters_of(std::span<const double> theta) {
+  typename F::parameters t;
+  for (int i = 0; i < F::dimension; ++i) t[i] = theta[static_cast<std::size_t>(i)];
+  return t;
+}
+
+template <family F>
 family_info describe() {
+  static_assert(!F::regular || regular_family<F>, "a regular family needs fisher_information and observed_information");
   family_info info{
       .name = F::name,
       .summary = F::summary,
@@ -17,11 +25,11 @@ family_info describe() {
       .min_sample_size = F::min_sample_size,
       .regular = F::regular,
       .closed_form = F::closed_form,
+      .support = F::support,
       .irregularity = {},
-      .check = [](std::span<const double> theta) {
-        typename F::parameters t;
-        for (int i = 0; i < F::dimension; ++i) t[i] = theta[static_cast<std::size_t>(i)];
-        return F::check(t);
+      .check = [](std::span<const double> theta) { return F::check(parameters_of<F>(theta)); },
+      .log_density = [](std::span<const double> theta, double x) {
+        return F::log_likelihood(parameters_of<F>(theta), std::span<const double>(&x, 1));
       },
   };
   for (const auto& g : F::reparametrizations) info.reparametrizations.emplace_back(g.name, g.formula);

@@ -31,8 +31,10 @@ struct family_info {
   std::size_t min_sample_size;
   bool regular;
   bool closed_form;
+  support_kind support;
   std::string_view irregularity;  // why there is no Fisher information; empty if regular
   std::string (*check)(std::span<const double> theta);
+  double (*log_density)(std::span<const double> theta, double x);  // log of the density or mass at x
 
   // Parameters first, then reparametrizations, in declaration order.
   std::vector<std::string_view> estimands() const;

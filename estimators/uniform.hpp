@@ -22,6 +22,7 @@ struct uniform {
   static constexpr std::array<std::string_view, 1> parameter_names{"theta"};
   static constexpr std::size_t min_sample_size = 1;
   static constexpr bool regular = false;
+  static constexpr support_kind support = support_kind::bounded;
   static constexpr bool closed_form = true;
   static constexpr std::string_view irregularity =
       "Uniform(0, theta) is non-regular: its support depends on theta, so there is no Fisher "

@@ -190,36 +190,62 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   return *family;
 }
 
-void read_fit_table(const table_reader& root, const family_info& family, experiment_config& config) {
+std::string_view support_name(support_kind s) {
+  switch (s) {
+    case support_kind::real_line: return "the real line";
+    case support_kind::positive: return "(0, inf)";
+    case support_kind::nonnegative: return "[0, inf)";
+    case support_kind::counts: return "{0, 1, 2, ...}";
+    case support_kind::binary: return "{0, 1}";
+    case support_kind::bounded: return "[0, theta]";
+  }
+  return "?";
+}
+
+void read_fit_table(const table_reader& root, const family_info& generating, experiment_config& config) {
   const toml::node* node = root.find("fit");
   if (!node) {
-    for (auto parameter : family.parameters) config.spec.estimands.emplace_back(parameter);
+    for (auto parameter : generating.parameters) config.spec.estimands.emplace_back(parameter);
     return;
   }
   if (!node->is_table()) root.fail(*node, fmt::format("[fit] must be a table, got {}", type_name(*node)));
   const table_reader t(*node->as_table(), "[fit]", root.source(), {"family", "estimands"});
+  const family_info* fitted = &generating;
   if (const auto* fit_family = t.find("family")) {
     const std::string name = t.string(*fit_family, "family");
-    if (name != family.name)
-      t.fail(*fit_family, fmt::format("[fit].family '{}' differs from [generate].family '{}': misspecified "
-                                      "fits are not supported yet", name, family.name));
+    fitted = find_family(name);
+    if (!fitted)
+      t.fail(*fit_family, fmt::format("[fit].family '{}' is not a known family (known: {})", name, family_names()));
+    if (fitted != &generating) {
+      if (!fitted->regular)
+        t.fail(*fit_family, fmt::format("[fit].family '{}' is non-regular: a misspecified fit needs a regular "
+                                        "fitted family (its pseudo-true value and sandwich variance)", name));
+      if (!contains(fitted->support, generating.support))
+        t.fail(*fit_family, fmt::format("[fit].family '{}' lives on {}, which does not hold every value of "
+                                        "{} data ({})", name, support_name(fitted->support), generating.name,
+                                        support_name(generating.support)));
+      config.spec.fit_family = name;
+      for (auto n : config.spec.sample_sizes)
+        if (n < fitted->min_sample_size)
+          root.fail(fmt::format("[experiment].sample_sizes has {}, but the {} MLE needs n >= {}", n, fitted->name,
+                                fitted->min_sample_size));
+    }
   }
-  const auto known = family.estimands();
+  const auto known = fitted->estimands();
   if (const auto* estimands_node = t.find("estimands")) {
     const toml::array& estimands = t.array(*estimands_node, "estimands");
     if (estimands.empty()) t.fail(*estimands_node, "[fit].estimands is empty; leave it out to estimate every parameter");
     for (const toml::node& e : estimands) {
       const std::string name = t.string(e, "estimands");
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        t.fail(e, fmt::format("[fit].estimands has '{}', which {} does not know (known: {})", name, family.name,
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        t.fail(e, fmt::format("[fit].estimands has '{}', which {} does not know (known: {})", name, fitted->name,
                               fmt::join(known, ", ")));
-      }
       if (std::find(config.spec.estimands.begin(), config.spec.estimands.end(), name) != config.spec.estimands.end())
         t.fail(e, fmt::format("[fit].estimands lists '{}' twice", name));
       config.spec.estimands.push_back(name);
     }
   } else {
-    for (auto parameter : family.parameters) config.spec.estimands.emplace_back(parameter);
+    for (auto parameter : fitted->parameters) config.spec.estimands.emplace_back(parameter);
   }
 }
 

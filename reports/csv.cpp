@@ -16,18 +16,22 @@ std::string csv_report(const experiment_result& result) {
     const measures& m = row.m;
     const maybe classes = m.normality.classes ? maybe(m.normality.classes) : std::nullopt;
     const std::string fields[] = {
-        result.spec.name, result.spec.family, fmt::format("{}", row.n), row.estimand,
+        result.spec.name, fitted_family(result.spec), fmt::format("{}", row.n), row.estimand,
         exact(row.true_value), fmt::format("{}", m.reps), fmt::format("{}", m.failures), exact(m.mean),
         exact(m.bias.value), exact(m.bias.mcse), exact(m.emp_se.value), exact(m.emp_se.mcse),
-        exact(m.mse.value), exact(m.mse.mcse), exact(m.model_se.value), exact(m.model_se_relerr.value),
-        exact(m.coverage.value), exact(m.coverage.mcse), exact(m.crlb), exact(m.var_over_crlb.value),
+        exact(m.mse.value), exact(m.mse.mcse), exact(m.fisher.model_se.value), exact(m.fisher.model_se_relerr.value),
+        exact(m.fisher.coverage.value), exact(m.fisher.coverage.mcse), exact(m.crlb), exact(m.var_over_crlb.value),
         exact(m.skewness.value), exact(m.excess_kurtosis.value), exact(m.normality.statistic),
         exact(m.normality.p_value),
         // extras
-        exact(m.model_se.mcse), exact(m.model_se_relerr.mcse), exact(m.miss_below.value),
-        exact(m.miss_below.mcse), exact(m.miss_above.value), exact(m.miss_above.mcse),
+        exact(m.fisher.model_se.mcse), exact(m.fisher.model_se_relerr.mcse), exact(m.fisher.miss_below.value),
+        exact(m.fisher.miss_below.mcse), exact(m.fisher.miss_above.value), exact(m.fisher.miss_above.mcse),
         exact(m.var_over_crlb.mcse), exact(m.skewness.mcse), exact(m.excess_kurtosis.mcse),
-        exact(classes), exact(result.spec.level)};
+        exact(classes), exact(result.spec.level), result.spec.family, exact(m.sandwich_var),
+        exact(m.sandwich.model_se.value), exact(m.sandwich.model_se.mcse), exact(m.sandwich.model_se_relerr.value),
+        exact(m.sandwich.model_se_relerr.mcse), exact(m.sandwich.coverage.value), exact(m.sandwich.coverage.mcse),
+        exact(m.sandwich.miss_below.value), exact(m.sandwich.miss_below.mcse), exact(m.sandwich.miss_above.value),
+        exact(m.sandwich.miss_above.mcse)};
     static_assert(std::size(fields) == csv_required_columns.size() + csv_extra_columns.size());
     bool first = true;
     for (const auto& field : fields) {

@@ -41,19 +41,31 @@ std::string slope_line(const std::vector<const estimand_result*>& rows, bool reg
 
 }  // namespace
 
-std::string markdown_report(const experiment_result& result, std::string_view build) {
+std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts) {
   const experiment_spec& spec = result.spec;
-  const family_info* family = find_family(spec.family);
+  const family_info* generating = find_family(spec.family);
+  const family_info* family = find_family(fitted_family(spec));
+  const bool wrong_model = misspecified(spec);
   std::string out = fmt::format("# {}\n\nA Monte Carlo study of the maximum likelihood estimator by mlesim.\n\n", spec.name);
+  out += verdicts;
 
-  std::string truth;
-  for (std::size_t j = 0; j < spec.theta.size(); ++j)
-    truth += fmt::format("{}{} = {}", j ? ", " : "", family->parameters[j], spec.theta[j]);
+  const auto values = [](const family_info* f, const std::vector<double>& theta) {
+    std::string text;
+    for (std::size_t j = 0; j < theta.size(); ++j) text += fmt::format("{}{} = {}", j ? ", " : "", f->parameters[j], theta[j]);
+    return text;
+  };
   const std::string estimands = fmt::format("{}", fmt::join(spec.estimands, ", "));
 
   out += "## Setup\n\n| | |\n|---|---|\n";
-  out += fmt::format("| model | `{}`: {} |\n", family->name, family->summary);
-  out += fmt::format("| true values | {} |\n", truth);
+  if (wrong_model) {
+    out += fmt::format("| data from | `{}`: {}, {} |\n", generating->name, generating->summary, values(generating, spec.theta));
+    out += fmt::format("| fitted model | `{}`: {} (misspecified) |\n", family->name, family->summary);
+    out += fmt::format("| pseudo-true values | {} (the Kullback–Leibler closest {}) |\n",
+                       values(family, result.pseudo_true), family->name);
+  } else {
+    out += fmt::format("| model | `{}`: {} |\n", family->name, family->summary);
+    out += fmt::format("| true values | {} |\n", values(family, spec.theta));
+  }
   out += fmt::format("| estimator | maximum likelihood, {} |\n", family->closed_form ? "closed form" : "numeric (Newton)");
   out += fmt::format("| estimands | {} |\n", estimands);
   out += fmt::format("| sample sizes | {} |\n", joined(spec.sample_sizes));
@@ -65,15 +77,24 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
     out += "| intervals | none: no Fisher information |\n";
   out += fmt::format("| build | {} |\n\n", build);
   if (!family->regular) out += fmt::format("> **Non-regular model.** {}.\n\n", family->irregularity);
+  if (wrong_model)
+    out += "> **Misspecified model.** The MLE converges to the pseudo-true value, the truth every figure below "
+           "is measured against, with the sandwich variance A⁻¹BA⁻¹/n (A = E[−Hessian], B = E[score score′] under "
+           "the generating distribution) rather than the inverse Fisher information: the Fisher-based intervals "
+           "miss their nominal coverage and the sandwich (Huber–White) ones hold it. Here z is standardized by the "
+           "sandwich variance.\n\n";
 
   out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). ";
-  out += family->regular ? "z = (estimate − true value) / sqrt(CRLB). Miss below / above: share of intervals lying "
-                           "wholly above / below the true value.\n\n"
-                         : "z = (estimate − its mean) / its empirical SE.\n\n";
+  if (!family->regular)
+    out += "z = (estimate − its mean) / its empirical SE.\n\n";
+  else
+    out += fmt::format("z = (estimate − {}) / sqrt({}). Miss below / above: share of intervals lying wholly above / "
+                       "below the {}.\n\n", wrong_model ? "pseudo-true value" : "true value",
+                       wrong_model ? "sandwich variance" : "CRLB", wrong_model ? "pseudo-true value" : "true value");
 
   for (const auto& estimand : spec.estimands) {
     const auto rows = rows_of(result, estimand);
-    out += fmt::format("## {} (true value {})\n\n", estimand, rows.front()->true_value);
+    out += fmt::format("## {} ({} value {})\n\n", estimand, wrong_model ? "pseudo-true" : "true", rows.front()->true_value);
     out += "| n | used | bias | emp. SE | MSE | model SE | model SE rel. error | coverage | miss below | "
            "miss above | CRLB | var / CRLB | skewness of z | excess kurtosis of z | χ² of z vs N(0,1) (df, p) |\n";
     out += "|---:|---:|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
@@ -85,10 +106,21 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
                                 format::brief(m.normality.p_value, 2));
       out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row->n,
                          m.used, format::with_mcse(m.bias), format::with_mcse(m.emp_se), format::with_mcse(m.mse),
-                         format::with_mcse(m.model_se), format::with_mcse(m.model_se_relerr),
-                         format::with_mcse(m.coverage), format::with_mcse(m.miss_below),
-                         format::with_mcse(m.miss_above), format::brief(m.crlb), format::with_mcse(m.var_over_crlb),
+                         format::with_mcse(m.fisher.model_se), format::with_mcse(m.fisher.model_se_relerr),
+                         format::with_mcse(m.fisher.coverage), format::with_mcse(m.fisher.miss_below),
+                         format::with_mcse(m.fisher.miss_above), format::brief(m.crlb), format::with_mcse(m.var_over_crlb),
                          format::with_mcse(m.skewness), format::with_mcse(m.excess_kurtosis), normality);
+    }
+    if (wrong_model) {
+      out += "\nSandwich (Huber–White) intervals:\n\n| n | sandwich variance | model SE | model SE rel. error | coverage | "
+             "miss below | miss above |\n|---:|---|---|---|---|---|---|\n";
+      for (const auto* row : rows) {
+        const measures& m = row->m;
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", row->n, format::brief(m.sandwich_var),
+                           format::with_mcse(m.sandwich.model_se), format::with_mcse(m.sandwich.model_se_relerr),
+                           format::with_mcse(m.sandwich.coverage), format::with_mcse(m.sandwich.miss_below),
+                           format::with_mcse(m.sandwich.miss_above));
+      }
     }
     out += fmt::format("\n{}\n", slope_line(rows, family->regular));
   }
@@ -110,14 +142,16 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
 }
 
 std::string console_summary(const experiment_result& result) {
-  std::string out = fmt::format("{} ({}, {} replications)\n", result.spec.name, result.spec.family,
-                                result.spec.replications);
+  const std::string model = misspecified(result.spec)
+                                ? fmt::format("{} fitted to {} data", fitted_family(result.spec), result.spec.family)
+                                : result.spec.family;
+  std::string out = fmt::format("{} ({}, {} replications)\n", result.spec.name, model, result.spec.replications);
   out += fmt::format("  {:>7}  {:<10} {:>24} {:>22} {:>20} {:>18} {:>8}\n", "n", "estimand", "bias", "emp. SE",
                      "coverage", "var/CRLB", "failures");
   for (const auto& row : result.rows) {
     const measures& m = row.m;
     out += fmt::format("  {:>7}  {:<10} {:>24} {:>22} {:>20} {:>18} {:>8}\n", row.n, row.estimand,
-                       format::with_mcse(m.bias), format::with_mcse(m.emp_se), format::with_mcse(m.coverage),
+                       format::with_mcse(m.bias), format::with_mcse(m.emp_se), format::with_mcse(m.fisher.coverage),
                        format::with_mcse(m.var_over_crlb), m.failures);
   }
   return out;

@@ -9,8 +9,9 @@
 
 namespace mlesim {
 
-// `build` names the binary that made the results (version, compiler, flags).
-std::string markdown_report(const experiment_result& result, std::string_view build);
+// `build` names the binary that made the results (version, compiler, flags);
+// `verdicts`, Markdown of `mlesim verify`'s judgements, leads the report.
+std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts = {});
 
 std::string console_summary(const experiment_result& result);
 

@@ -20,6 +20,13 @@ void centred_sums::merge(const centred_sums& other) {
   count += other.count;
 }
 
+void interval_tally::merge(const interval_tally& other) {
+  variances.merge(other.variances);
+  covered += other.covered;
+  miss_below += other.miss_below;
+  miss_above += other.miss_above;
+}
+
 void estimand_accumulator::add_z(double z) {
   ++z_count;
   double power = 1;
@@ -36,10 +43,8 @@ void estimand_accumulator::merge(const estimand_accumulator& other) {
   failures += other.failures;
   errors.merge(other.errors);
   sum_error4 += other.sum_error4;
-  variances.merge(other.variances);
-  covered += other.covered;
-  miss_below += other.miss_below;
-  miss_above += other.miss_above;
+  fisher.merge(other.fisher);
+  sandwich.merge(other.sandwich);
   z_count += other.z_count;
   for (int p = 0; p < z_powers; ++p) z_sums[p] += other.z_sums[p];
   for (int b = 0; b < z_bins; ++b) z_histogram[b] += other.z_histogram[b];

@@ -25,6 +25,22 @@ struct centred_sums {
   void merge(const centred_sums& other);
 };
 
+// Wald intervals estimate +- z se: the estimated variances and where the
+// truth fell.
+struct interval_tally {
+  centred_sums variances;
+  std::uint64_t covered = 0, miss_below = 0, miss_above = 0;  // miss_below: truth below the interval
+
+  void add(double variance, double low, double high, double truth) {
+    variances.add(variance);
+    if (truth < low) ++miss_below;
+    else if (truth > high) ++miss_above;
+    else ++covered;
+  }
+
+  void merge(const interval_tally& other);
+};
+
 class estimand_accumulator {
  public:
   static constexpr int z_bins = 1000;  // equal-probability bins of Phi(z)
@@ -39,22 +55,14 @@ class estimand_accumulator {
     sum_error4 += e2 * e2;
   }
 
-  // The Wald interval's verdict and the estimated variance behind it.
-  void add_interval(double variance, double low, double high, double truth) {
-    variances.add(variance);
-    if (truth < low) ++miss_below;
-    else if (truth > high) ++miss_above;
-    else ++covered;
-  }
-
   void add_z(double z);
   void merge(const estimand_accumulator& other);
 
   std::uint64_t failures = 0;
   centred_sums errors;          // of estimate - truth, over finite estimates
   double sum_error4 = 0;        // raw, for the MCSE of the MSE
-  centred_sums variances;       // of the estimated variance se^2
-  std::uint64_t covered = 0, miss_below = 0, miss_above = 0;
+  interval_tally fisher;        // SE from the Fisher information at the estimate
+  interval_tally sandwich;      // SE from the sandwich A^-1 B A^-1 (misspecified fits)
   std::uint64_t z_count = 0;
   std::array<double, z_powers> z_sums{};  // sum of z^1 .. z^8
   std::array<std::uint64_t, z_bins> z_histogram{};

@@ -13,9 +13,10 @@ namespace mlesim {
 
 struct experiment_spec {
   std::string name;
-  std::string family;
-  std::vector<double> theta;            // in the family's parameter order
-  std::vector<std::string> estimands;   // parameters or named reparametrizations
+  std::string family;                   // generates the data
+  std::vector<double> theta;            // in the generating family's parameter order
+  std::string fit_family{};             // fitted; empty or equal to `family` unless misspecified
+  std::vector<std::string> estimands;   // of the fitted family: parameters or named reparametrizations
   std::uint64_t seed = 0;
   std::uint64_t replications = 0;
   std::vector<std::uint64_t> sample_sizes;
@@ -29,8 +30,16 @@ struct estimand_result {
   measures m;
 };
 
+// The fitted family's name: the generating one unless the spec says otherwise.
+inline const std::string& fitted_family(const experiment_spec& spec) {
+  return spec.fit_family.empty() ? spec.family : spec.fit_family;
+}
+
+inline bool misspecified(const experiment_spec& spec) { return fitted_family(spec) != spec.family; }
+
 struct experiment_result {
   experiment_spec spec;
+  std::vector<double> pseudo_true;    // of a misspecified fit, in the fitted family's parameters
   std::vector<estimand_result> rows;  // sample size major, estimands in spec order
 };
 

@@ -83,14 +83,39 @@ estimate_with_mcse proportion(std::uint64_t hits, std::uint64_t count) {
   return {share, std::sqrt(share * (1 - share) / static_cast<double>(count))};
 }
 
+// Model SE and coverage, Morris et al. (2019) Table 6; r = replications used.
+interval_measures summarize_intervals(const interval_tally& tally, maybe emp_se, double r) {
+  interval_measures m;
+  const std::uint64_t intervals = tally.covered + tally.miss_below + tally.miss_above;
+  if (intervals == 0) return m;
+  m.coverage = proportion(tally.covered, intervals);
+  m.miss_below = proportion(tally.miss_below, intervals);
+  m.miss_above = proportion(tally.miss_above, intervals);
+  const double mean_variance = tally.variances.mean;
+  const double model_se = std::sqrt(mean_variance);
+  const double k = static_cast<double>(tally.variances.count);
+  const double var_of_variance = k > 1 ? tally.variances.m2 / (k - 1) : NAN;
+  m.model_se.value = model_se;
+  m.model_se.mcse = finite_or_empty(std::sqrt(var_of_variance / (4 * k * mean_variance)));
+  if (emp_se && *emp_se > 0) {
+    const double ratio = model_se / *emp_se;
+    m.model_se_relerr.value = ratio - 1;
+    m.model_se_relerr.mcse = finite_or_empty(
+        ratio * std::sqrt(var_of_variance / (4 * k * mean_variance * mean_variance) + 1 / (2 * (r - 1))));
+  }
+  return m;
+}
+
 }  // namespace
 
-measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale) {
+measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale,
+                   maybe sandwich_var) {
   measures m;
   m.reps = reps;
   m.failures = acc.failures;
   m.used = acc.errors.count;
   m.crlb = crlb;
+  m.sandwich_var = sandwich_var;
   if (m.used == 0) return m;
   const double r = static_cast<double>(m.used);
   const double bias = acc.errors.mean;
@@ -106,24 +131,8 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
     m.mse.mcse = std::sqrt(std::max(0.0, acc.sum_error4 - r * mse * mse) / (r * (r - 1)));
   }
 
-  const std::uint64_t intervals = acc.covered + acc.miss_below + acc.miss_above;
-  if (intervals > 0) {
-    m.coverage = proportion(acc.covered, intervals);
-    m.miss_below = proportion(acc.miss_below, intervals);
-    m.miss_above = proportion(acc.miss_above, intervals);
-    const double mean_variance = acc.variances.mean;
-    const double model_se = std::sqrt(mean_variance);
-    const double k = static_cast<double>(acc.variances.count);
-    const double var_of_variance = k > 1 ? acc.variances.m2 / (k - 1) : NAN;
-    m.model_se.value = model_se;
-    m.model_se.mcse = finite_or_empty(std::sqrt(var_of_variance / (4 * k * mean_variance)));
-    if (m.emp_se.value && *m.emp_se.value > 0) {
-      const double ratio = model_se / *m.emp_se.value;
-      m.model_se_relerr.value = ratio - 1;
-      m.model_se_relerr.mcse = finite_or_empty(
-          ratio * std::sqrt(var_of_variance / (4 * k * mean_variance * mean_variance) + 1 / (2 * (r - 1))));
-    }
-  }
+  m.fisher = summarize_intervals(acc.fisher, m.emp_se.value, r);
+  m.sandwich = summarize_intervals(acc.sandwich, m.emp_se.value, r);
 
   if (acc.z_count >= 2) {
     const auto mu = central_moments(acc);

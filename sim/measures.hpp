@@ -25,6 +25,12 @@ struct normality_test {
   int classes = 0;  // degrees of freedom = classes - 1
 };
 
+// The Wald intervals of one kind of standard error.
+struct interval_measures {
+  estimate_with_mcse model_se, model_se_relerr;
+  estimate_with_mcse coverage, miss_below, miss_above;  // miss_below: truth below the interval
+};
+
 struct measures {
   std::uint64_t reps = 0;      // replications run
   std::uint64_t failures = 0;  // no finite estimate (or no finite SE where one exists)
@@ -35,9 +41,10 @@ struct measures {
   // emp_se_mcse (normal theory, as SPEC.md fixes it) it holds for skewed,
   // heavy-tailed estimators too.
   estimate_with_mcse variance;
-  estimate_with_mcse model_se, model_se_relerr;
-  estimate_with_mcse coverage, miss_below, miss_above;  // miss_below: truth below the interval
+  interval_measures fisher;    // SE from the Fisher information at the estimate
+  interval_measures sandwich;  // SE from the sandwich estimator; empty unless the fit is misspecified
   maybe crlb;
+  maybe sandwich_var;          // population A^-1 B A^-1 / n at the pseudo-true value (misspecified fits)
   estimate_with_mcse var_over_crlb;
   estimate_with_mcse skewness, excess_kurtosis;  // of z
   normality_test normality;
@@ -45,7 +52,8 @@ struct measures {
 
 // `crlb` is empty for a family without Fisher information; `z_scale` is the
 // divisor that made the accumulator's z from estimate minus its centre.
-measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale);
+measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale,
+                   maybe sandwich_var = std::nullopt);
 
 // Central moments mu_2 .. mu_8 of z from its raw power sums (index = order).
 std::array<double, 9> central_moments(const estimand_accumulator& acc);

@@ -57,16 +57,40 @@ struct replication_key {
   std::uint64_t experiment;
 };
 
+// Fills `out` with a sample from the generating family at theta. The
+// generating and the fitted family may differ (a misspecified fit), so the
+// runner sees the generator through this one indirect call per replication.
+using sample_drawer = void (*)(std::span<const double> theta, philox_stream& engine, std::span<double> out);
+
+template <family G>
+void draw_sample(std::span<const double> theta, philox_stream& engine, std::span<double> out) {
+  typename G::parameters t;
+  for (int j = 0; j < G::dimension; ++j) t[j] = theta[static_cast<std::size_t>(j)];
+  auto draw = G::sampler(t);  // per replication: no state crosses streams
+  for (double& x : out) x = draw(engine);
+}
+
+struct generator {
+  sample_drawer draw;
+  std::span<const double> theta;
+};
+
+// What a replication computes besides the estimate.
+struct replication_options {
+  double critical = 1.959963984540054;  // z quantile of the Wald interval
+  bool sandwich = false;                // also the sandwich SE and its intervals
+};
+
 template <family F>
 class replication_body {
  public:
-  replication_body(const typename F::parameters& theta, std::uint64_t n, std::span<const estimand_plan<F>> plan,
-                   replication_key key, double critical, const std::function<void(std::uint64_t)>& done)
-      : accumulators(plan.size()), theta_(theta), n_(n), plan_(plan), key_(key), critical_(critical),
-        done_(done), sample_(n) {}
+  replication_body(generator source, std::uint64_t n, std::span<const estimand_plan<F>> plan, replication_key key,
+                   replication_options options, const std::function<void(std::uint64_t)>& done)
+      : accumulators(plan.size()), source_(source), n_(n), plan_(plan), key_(key), options_(options), done_(done),
+        sample_(n) {}
 
   replication_body(replication_body& other, tbb::split)
-      : replication_body(other.theta_, other.n_, other.plan_, other.key_, other.critical_, other.done_) {}
+      : replication_body(other.source_, other.n_, other.plan_, other.key_, other.options_, other.done_) {}
 
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
     for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) replicate(rep);
@@ -83,21 +107,26 @@ class replication_body {
   void replicate(std::uint64_t rep) {
     constexpr int K = F::dimension;
     philox_stream engine(key_.seed, key_.experiment, n_, rep);
-    auto draw = F::sampler(theta_);  // per replication: no state crosses streams
-    for (double& x : sample_) x = draw(engine);
+    source_.draw(source_.theta, engine, sample_);
     const fit_result<K> fit = F::fit(sample_);
 
+    const double n = static_cast<double>(n_);
     matrix<K> covariance = matrix<K>::Constant(NAN);  // of theta-hat, I(theta-hat)^-1 / n
+    matrix<K> sandwich = matrix<K>::Constant(NAN);    // A^-1 B A^-1 / n at theta-hat
     if constexpr (F::regular) {
-      if (fit.converged) covariance = F::fisher_information(fit.theta).inverse() / static_cast<double>(n_);
+      if (fit.converged) {
+        covariance = F::fisher_information(fit.theta).inverse() / n;
+        if (options_.sandwich) sandwich = sandwich_covariance(fit.theta);
+      }
     }
     for (std::size_t e = 0; e < plan_.size(); ++e) {
       const auto& p = plan_[e];
       auto& acc = accumulators[e];
       const double estimate = fit.converged ? p.g.value(fit.theta) : NAN;
       double variance = 0;
+      vector<K> gradient;
       if constexpr (F::regular) {
-        const vector<K> gradient = p.g.gradient(fit.theta);
+        gradient = p.g.gradient(fit.theta);
         variance = gradient.dot(covariance * gradient);
       }
       if (!std::isfinite(estimate) || !(variance >= 0) || !std::isfinite(variance)) {
@@ -106,18 +135,39 @@ class replication_body {
       }
       acc.add_estimate(estimate - p.truth);
       if constexpr (F::regular) {
-        const double half_width = critical_ * std::sqrt(variance);
-        acc.add_interval(variance, estimate - half_width, estimate + half_width, p.truth);
+        const double half_width = options_.critical * std::sqrt(variance);
+        acc.fisher.add(variance, estimate - half_width, estimate + half_width, p.truth);
+        if (options_.sandwich) {
+          const double robust = gradient.dot(sandwich * gradient);
+          if (std::isfinite(robust) && robust >= 0) {
+            const double robust_half_width = options_.critical * std::sqrt(robust);
+            acc.sandwich.add(robust, estimate - robust_half_width, estimate + robust_half_width, p.truth);
+          }
+        }
       }
       if (p.standardize) acc.add_z((estimate - p.z_center) / p.z_scale);
     }
   }
 
-  typename F::parameters theta_;
+  // Huber-White: A = observed information / n, B = mean outer product of the
+  // per-observation scores, both at theta-hat.
+  matrix<F::dimension> sandwich_covariance(const typename F::parameters& theta) const {
+    constexpr int K = F::dimension;
+    const double n = static_cast<double>(n_);
+    const matrix<K> a_inverse = (F::observed_information(theta, sample_) / n).inverse();
+    matrix<K> b = matrix<K>::Zero();
+    for (const double& x : sample_) {
+      const vector<K> s = F::score(theta, std::span<const double>(&x, 1));
+      b += s * s.transpose();
+    }
+    return a_inverse * (b / n) * a_inverse / n;
+  }
+
+  generator source_;
   std::uint64_t n_;
   std::span<const estimand_plan<F>> plan_;
   replication_key key_;
-  double critical_;
+  replication_options options_;
   const std::function<void(std::uint64_t)>& done_;
   std::vector<double> sample_;
 };
@@ -129,11 +179,11 @@ inline std::uint64_t replication_grain(std::uint64_t replications) {
 }
 
 template <family F>
-std::vector<estimand_accumulator> run_replications(const typename F::parameters& theta, std::uint64_t n,
+std::vector<estimand_accumulator> run_replications(generator source, std::uint64_t n,
                                                    std::span<const estimand_plan<F>> plan, replication_key key,
-                                                   std::uint64_t replications, double critical,
+                                                   std::uint64_t replications, replication_options options,
                                                    const std::function<void(std::uint64_t)>& done = {}) {
-  replication_body<F> body(theta, n, plan, key, critical, done);
+  replication_body<F> body(source, n, plan, key, options, done);
   tbb::parallel_deterministic_reduce(
       tbb::blocked_range<std::uint64_t>(0, replications, replication_grain(replications)), body,
       tbb::simple_partitioner());

@@ -104,11 +104,23 @@ TEST_CASE("config: each bad input names the file, line, column and key") {
   }
 }
 
+TEST_CASE("config: a misspecified fit names the fitted family and its estimands") {
+  const auto config = parse_experiment(valid + "[fit]\nfamily = \"exponential\"\nestimands = [\"mean\"]\n", "ok.toml");
+  CHECK(config.spec.family == "gamma");
+  CHECK(config.spec.fit_family == "exponential");
+  CHECK(config.spec.estimands == std::vector<std::string>{"mean"});
+}
+
 TEST_CASE("config: bad fit and check tables") {
   CHECK(error_of(valid + "[fit]\nestimands = [\"shape\", \"median\"]\n").find(
             "bad.toml:11:23: [fit].estimands has 'median', which gamma does not know (known: shape, rate, mean, scale)") !=
         std::string::npos);
-  CHECK(error_of(valid + "[fit]\nfamily = \"normal\"\n").find("misspecified fits are not supported yet") != std::string::npos);
+  CHECK(error_of(valid + "[fit]\nfamily = \"poisson\"\n").find(
+            "bad.toml:11:10: [fit].family 'poisson' lives on {0, 1, 2, ...}, which does not hold every value of gamma "
+            "data ((0, inf))") != std::string::npos);
+  CHECK(error_of(valid + "[fit]\nfamily = \"uniform\"\n").find("is non-regular") != std::string::npos);
+  CHECK(error_of(valid + "[fit]\nfamily = \"normal\"\nestimands = [\"shape\"]\n").find(
+            "[fit].estimands has 'shape', which normal does not know") != std::string::npos);
   CHECK(error_of(valid + "[[check]]\nproperty = \"speed\"\nestimand = \"shape\"\n").find(
             "bad.toml:11:12: [[check]].property 'speed' is not one of") != std::string::npos);
   CHECK(error_of(valid + "[[check]]\nproperty = \"bias\"\nestimand = \"mean\"\n").find(

@@ -19,7 +19,7 @@ estimand_accumulator accumulate(std::size_t begin, std::size_t end, double z_sca
   estimand_accumulator acc;
   for (std::size_t i = begin; i < end; ++i) {
     acc.add_estimate(estimates[i] - truth);
-    acc.add_interval(ses[i] * ses[i], estimates[i] - critical * ses[i], estimates[i] + critical * ses[i], truth);
+    acc.fisher.add(ses[i] * ses[i], estimates[i] - critical * ses[i], estimates[i] + critical * ses[i], truth);
     acc.add_z((estimates[i] - truth) / z_scale);
   }
   return acc;
@@ -56,14 +56,14 @@ TEST_CASE("measures: MCSE formulas match a direct computation (Morris et al. 201
   CHECK(*m.emp_se.mcse == doctest::Approx(emp_se / std::sqrt(2 * (r - 1))));
   CHECK(*m.mse.value == doctest::Approx(mse));
   CHECK(*m.mse.mcse == doctest::Approx(std::sqrt(mse_dev / (r * (r - 1)))));
-  CHECK(*m.model_se.value == doctest::Approx(std::sqrt(mean_var)));
-  CHECK(*m.model_se.mcse == doctest::Approx(std::sqrt(var_var / (4 * r * mean_var))));
+  CHECK(*m.fisher.model_se.value == doctest::Approx(std::sqrt(mean_var)));
+  CHECK(*m.fisher.model_se.mcse == doctest::Approx(std::sqrt(var_var / (4 * r * mean_var))));
   const double ratio = std::sqrt(mean_var) / emp_se;
-  CHECK(*m.model_se_relerr.value == doctest::Approx(ratio - 1));
-  CHECK(*m.model_se_relerr.mcse ==
+  CHECK(*m.fisher.model_se_relerr.value == doctest::Approx(ratio - 1));
+  CHECK(*m.fisher.model_se_relerr.mcse ==
         doctest::Approx(ratio * std::sqrt(var_var / (4 * r * mean_var * mean_var) + 1 / (2 * (r - 1)))));
-  CHECK(*m.coverage.value == doctest::Approx(coverage));
-  CHECK(*m.coverage.mcse == doctest::Approx(std::sqrt(coverage * (1 - coverage) / r)));
+  CHECK(*m.fisher.coverage.value == doctest::Approx(coverage));
+  CHECK(*m.fisher.coverage.mcse == doctest::Approx(std::sqrt(coverage * (1 - coverage) / r)));
   CHECK(*m.var_over_crlb.value == doctest::Approx(emp_se * emp_se / crlb));
 
   // Skewness and kurtosis of z, with population (1/R) moments.
@@ -86,8 +86,8 @@ TEST_CASE("measures: joining two halves gives the whole") {
   CHECK(left.errors.count == whole.errors.count);
   CHECK(left.errors.mean == doctest::Approx(whole.errors.mean).epsilon(1e-14));
   CHECK(left.errors.m2 == doctest::Approx(whole.errors.m2).epsilon(1e-14));
-  CHECK(left.variances.m2 == doctest::Approx(whole.variances.m2).epsilon(1e-14));
-  CHECK(left.covered == whole.covered);
+  CHECK(left.fisher.variances.m2 == doctest::Approx(whole.fisher.variances.m2).epsilon(1e-14));
+  CHECK(left.fisher.covered == whole.fisher.covered);
   CHECK(left.z_histogram == whole.z_histogram);
   for (int p = 0; p < estimand_accumulator::z_powers; ++p)
     CHECK(left.z_sums[static_cast<std::size_t>(p)] == doctest::Approx(whole.z_sums[static_cast<std::size_t>(p)]));
@@ -112,8 +112,8 @@ TEST_CASE("measures: measures without Fisher information are empty, not zero") {
   const auto m = summarize(acc, 2, 3.0, std::nullopt, std::nullopt);
   CHECK(m.bias.value);
   CHECK_FALSE(m.crlb);
-  CHECK_FALSE(m.coverage.value);
-  CHECK_FALSE(m.model_se.value);
+  CHECK_FALSE(m.fisher.coverage.value);
+  CHECK_FALSE(m.fisher.model_se.value);
   CHECK_FALSE(m.var_over_crlb.value);
 }
 

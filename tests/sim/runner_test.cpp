@@ -55,7 +55,7 @@ TEST_CASE("runner: uniform maximum has E = n theta/(n+1), Var = n theta^2/((n+1)
     CAPTURE(n);
     check_exact_moments(row.m, n * theta / (n + 1), n * theta * theta / ((n + 1) * (n + 1) * (n + 2)));
     CHECK_FALSE(row.m.crlb);
-    CHECK_FALSE(row.m.coverage.value);
+    CHECK_FALSE(row.m.fisher.coverage.value);
     CHECK(row.m.skewness.value);  // from the second, self-standardized pass
   }
 }
@@ -66,8 +66,8 @@ TEST_CASE("runner: the normal mean is efficient and its Wald interval covers at 
   CHECK(*m.crlb == doctest::Approx(4.0 / 400));
   // Each within 4 MCSE: false-failure probability about 6e-5 each.
   CHECK(std::abs(*m.var_over_crlb.value - 1) <= 4 * *m.var_over_crlb.mcse);
-  CHECK(std::abs(*m.coverage.value - 0.95) <= 4 * *m.coverage.mcse);
-  CHECK(std::abs(*m.model_se_relerr.value) <= 4 * *m.model_se_relerr.mcse);
+  CHECK(std::abs(*m.fisher.coverage.value - 0.95) <= 4 * *m.fisher.coverage.mcse);
+  CHECK(std::abs(*m.fisher.model_se_relerr.value) <= 4 * *m.fisher.model_se_relerr.mcse);
 }
 
 TEST_CASE("runner: a boundary estimate is data; its infinite reparametrization a counted failure") {
@@ -83,7 +83,7 @@ TEST_CASE("runner: a boundary estimate is data; its infinite reparametrization a
   CHECK(std::abs(static_cast<double>(log_odds.failures) / reps - zero_share) <=
         4.5 * std::sqrt(zero_share * (1 - zero_share) / reps));
   // The degenerate interval [0, 0] lies below the true p.
-  CHECK(*p.miss_above.value >= zero_share - 4.5 * std::sqrt(zero_share * (1 - zero_share) / reps));
+  CHECK(*p.fisher.miss_above.value >= zero_share - 4.5 * std::sqrt(zero_share * (1 - zero_share) / reps));
   CHECK(log_odds.used + log_odds.failures == reps);
 }
 
@@ -111,4 +111,36 @@ TEST_CASE("runner: progress reaches the total, twice for a family without Fisher
   });
   CHECK(total_seen == 400);
   CHECK(last == 400);
+}
+
+TEST_CASE("runner: a misspecified exponential fit to gamma data converges to rate* = b/a with sandwich variance") {
+  // Exponential fitted to Gamma(a, b): rate* = b/a; A = 1/rate*^2, B = Var X = a/b^2, so the
+  // sandwich variance is b^2/a^3 per observation against the Fisher b^2/a^2: the Fisher-based
+  // 95% interval covers 2 Phi(1.96 sqrt(a)) - 1 = 0.8343 for a = 0.5.
+  const double a = 0.5, b = 1.0;
+  auto spec = spec_of("gamma", {a, b}, {"rate"}, {4000}, 20'000);
+  spec.fit_family = "exponential";
+  const auto result = simulate(spec);
+  REQUIRE(result.pseudo_true.size() == 1);
+  CHECK(result.pseudo_true[0] == doctest::Approx(b / a).epsilon(1e-9));
+  const measures& m = result.rows.front().m;
+  CHECK(result.rows.front().true_value == doctest::Approx(b / a).epsilon(1e-9));
+  CHECK(*m.sandwich_var == doctest::Approx(b * b / (a * a * a) / 4000).epsilon(1e-7));
+  CHECK(*m.crlb == doctest::Approx(b * b / (a * a) / 4000).epsilon(1e-9));
+  // Within 4.5 MCSE (false failure ~7e-6 each): the asymptotic coverages at n = 4000.
+  CHECK(std::abs(*m.fisher.coverage.value - 0.8343) <= 4.5 * *m.fisher.coverage.mcse);
+  CHECK(std::abs(*m.sandwich.coverage.value - 0.95) <= 4.5 * *m.sandwich.coverage.mcse);
+  CHECK(std::abs(*m.variance.value - *m.sandwich_var) <= 4.5 * *m.variance.mcse);
+}
+
+TEST_CASE("runner: a normal fit to gamma data has the gamma's mean and variance as pseudo-true values") {
+  auto spec = spec_of("gamma", {2.5, 1.5}, {"mu", "sigma2"}, {50}, 100);
+  spec.fit_family = "normal";
+  const auto result = simulate(spec);
+  REQUIRE(result.pseudo_true.size() == 2);
+  CHECK(result.pseudo_true[0] == doctest::Approx(2.5 / 1.5).epsilon(1e-9));
+  CHECK(result.pseudo_true[1] == doctest::Approx(2.5 / (1.5 * 1.5)).epsilon(1e-9));
+  // sigma2-hat's sandwich variance is mu4 - sigma^4 = (3a(a + 2) - a^2) / b^4 for the gamma.
+  const double mu4_minus = (3 * 2.5 * 4.5 - 2.5 * 2.5) / std::pow(1.5, 4);
+  CHECK(*result.rows[1].m.sandwich_var == doctest::Approx(mu4_minus / 50).epsilon(1e-7));
 }

@@ -1,0 +1,47 @@
+#include "estimators/expectation.hpp"
+
+#include <boost/math/quadrature/exp_sinh.hpp>
+#include <boost/math/quadrature/sinh_sinh.hpp>
+#include <boost/math/quadrature/tanh_sinh.hpp>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace mlesim {
+
+double expectation(const family_info& family, std::span<const double> theta, const std::function<double(double)>& h) {
+  const auto weighted = [&](double x) {
+    const double density = std::exp(family.log_density(theta, x));
+    return density == 0 ? 0.0 : density * h(x);  // h may be infinite where the density vanishes
+  };
+  constexpr double tolerance = 1e-13;
+  switch (family.support) {
+    case support_kind::binary: return weighted(0) + weighted(1);
+    case support_kind::counts: {
+      double sum = 0, mass = 0;
+      for (double k = 0; k < 1e8; ++k) {
+        const double p = std::exp(family.log_density(theta, k));
+        mass += p;
+        if (p > 0) sum += p * h(k);
+        if (1 - mass < 1e-16 && k > 1) return sum;
+      }
+      throw std::runtime_error("expectation: a mass function that does not sum to 1");
+    }
+    case support_kind::positive:
+    case support_kind::nonnegative: {
+      boost::math::quadrature::exp_sinh<double> integrator;
+      return integrator.integrate(weighted, tolerance);
+    }
+    case support_kind::real_line: {
+      boost::math::quadrature::sinh_sinh<double> integrator;
+      return integrator.integrate(weighted, tolerance);
+    }
+    case support_kind::bounded: {
+      boost::math::quadrature::tanh_sinh<double> integrator;
+      return integrator.integrate(weighted, 0.0, theta[0], tolerance);
+    }
+  }
+  throw std::logic_error("expectation: unknown support");
+}
+
+}  // namespace mlesim
