@@ -25,7 +25,8 @@ struct bernoulli {
 
   static constexpr std::array<reparametrization<1>, 1> reparametrizations{{
       {"log_odds", "log(p/(1-p))", [](const parameters& t) { return std::log(t[0] / (1 - t[0])); },
-       [](const parameters& t) { return parameters{1 / (t[0] * (1 - t[0]))}; }},
+       [](const parameters& t) { return parameters{1 / (t[0] * (1 - t[0]))}; }, 0,
+       [](double eta, const parameters&) { return parameters{1 / (1 + std::exp(-eta))}; }},
   }};
 
   static std::string check(const parameters& t) { return checks::open_unit("p", t[0]); }

@@ -23,7 +23,8 @@ struct exponential {
 
   static constexpr std::array<reparametrization<1>, 1> reparametrizations{{
       {"mean", "1/rate", [](const parameters& t) { return 1 / t[0]; },
-       [](const parameters& t) { return parameters{-1 / (t[0] * t[0])}; }},
+       [](const parameters& t) { return parameters{-1 / (t[0] * t[0])}; }, 0,
+       [](double eta, const parameters&) { return parameters{1 / eta}; }},
   }};
 
   static std::string check(const parameters& t) { return checks::positive("rate", t[0]); }

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mlesim {
 
@@ -54,13 +56,19 @@ struct fit_result {
 };
 
 // g(theta) with its gradient, for the delta method and the Cramér–Rao bound
-// of a reparametrization: crlb = grad' I(theta)^-1 grad / n.
+// of a reparametrization: crlb = grad' I(theta)^-1 grad / n. With its
+// inverse it is also a chart: coordinate `replaces` of theta swapped for
+// eta = g(theta), in which the invariance check maximizes the likelihood
+// directly. `with_value(eta, theta)` is the theta with g = eta that keeps
+// every other coordinate of theta.
 template <int K>
 struct reparametrization {
   std::string_view name;
   std::string_view formula;
   double (*value)(const vector<K>&);
   vector<K> (*gradient)(const vector<K>&);
+  int replaces;
+  vector<K> (*with_value)(double eta, const vector<K>&);
 };
 
 // A family is a stateless policy type: metadata plus free-standing statics.
@@ -91,5 +99,31 @@ concept regular_family = family<F> && F::regular &&
   { F::fisher_information(theta) } -> std::convertible_to<matrix<F::dimension>>;
   { F::observed_information(theta, x) } -> std::convertible_to<matrix<F::dimension>>;
 };
+
+// Every estimand of F: its parameters (as g(theta) = theta_j), then its
+// reparametrizations.
+template <family F>
+std::vector<reparametrization<F::dimension>> all_estimands() {
+  using P = typename F::parameters;
+  std::vector<reparametrization<F::dimension>> result;
+  [&]<int... J>(std::integer_sequence<int, J...>) {
+    (result.push_back({F::parameter_names[J], F::parameter_names[J],
+                       [](const P& t) { return t[J]; },
+                       [](const P&) {
+                         P unit = P::Zero();
+                         unit[J] = 1;
+                         return unit;
+                       },
+                       J,
+                       [](double eta, const P& t) {
+                         P result = t;
+                         result[J] = eta;
+                         return result;
+                       }}),
+     ...);
+  }(std::make_integer_sequence<int, F::dimension>{});
+  for (const auto& g : F::reparametrizations) result.push_back(g);
+  return result;
+}
 
 }  // namespace mlesim

@@ -67,9 +67,11 @@ struct gamma {
 
   static constexpr std::array<reparametrization<2>, 2> reparametrizations{{
       {"mean", "shape/rate", [](const parameters& t) { return t[0] / t[1]; },
-       [](const parameters& t) { return parameters{1 / t[1], -t[0] / (t[1] * t[1])}; }},
+       [](const parameters& t) { return parameters{1 / t[1], -t[0] / (t[1] * t[1])}; }, 1,
+       [](double eta, const parameters& t) { return parameters{t[0], t[0] / eta}; }},
       {"scale", "1/rate", [](const parameters& t) { return 1 / t[1]; },
-       [](const parameters& t) { return parameters{0, -1 / (t[1] * t[1])}; }},
+       [](const parameters& t) { return parameters{0, -1 / (t[1] * t[1])}; }, 1,
+       [](double eta, const parameters& t) { return parameters{t[0], 1 / eta}; }},
   }};
 
   // Newton stops when a step moves the shape by less than this, relative;

@@ -24,7 +24,8 @@ struct normal {
 
   static constexpr std::array<reparametrization<2>, 1> reparametrizations{{
       {"sigma", "sqrt(sigma2)", [](const parameters& t) { return std::sqrt(t[1]); },
-       [](const parameters& t) { return parameters{0.0, 0.5 / std::sqrt(t[1])}; }},
+       [](const parameters& t) { return parameters{0.0, 0.5 / std::sqrt(t[1])}; }, 1,
+       [](double eta, const parameters& t) { return parameters{t[0], eta * eta}; }},
   }};
 
   static std::string check(const parameters& t) {

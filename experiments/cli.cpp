@@ -6,6 +6,7 @@
 #include "reports/atomic_file.hpp"
 #include "reports/csv.hpp"
 #include "reports/markdown.hpp"
+#include "reports/verdicts.hpp"
 #include "sim/experiment.hpp"
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,7 @@ namespace mlesim {
 namespace {
 
 constexpr int exit_ok = 0;
+constexpr int exit_property_failed = 1;
 constexpr int exit_bad_input = 2;
 
 std::string build_description() { return fmt::format("mlesim {} ({})", MLESIM_VERSION, MLESIM_BUILD); }
@@ -78,10 +80,15 @@ std::vector<experiment_config> load_all(const run_flags& flags) {
   return configs;
 }
 
-int run_command(const run_flags& flags) {
+// `run`, and `verify` (judge = true): the same runs, then the checks.
+int run_command(const run_flags& flags, bool judge) {
   // Every config is read and checked before any runs: a typo in the last one
   // costs nothing and leaves no report behind.
   const auto configs = load_all(flags);
+  if (judge)
+    for (const auto& config : configs)
+      if (config.checks.empty())
+        throw input_error(fmt::format("{}: declares no [[check]]: nothing to verify", config.file.string()));
   const std::filesystem::path dir(flags.output);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
@@ -92,6 +99,7 @@ int run_command(const run_flags& flags) {
   std::optional<tbb::global_control> limit;
   if (flags.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, flags.threads);
   const std::string build = build_description();
+  bool all_passed = true;
   for (const auto& config : configs) {
     const auto start = std::chrono::steady_clock::now();
     experiment_result result;
@@ -99,15 +107,23 @@ int run_command(const run_flags& flags) {
       progress_meter meter(config.spec.name);
       result = simulate(config.spec, [&](std::uint64_t done, std::uint64_t total) { meter(done, total); });
     }
+    std::optional<verification> verdicts;
+    if (judge) verdicts = verify(result, config.checks, config.false_failure_rate);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto csv = dir / (config.spec.name + ".csv");
     const auto md = dir / (config.spec.name + ".md");
     write_file_atomically(csv, csv_report(result));
-    write_file_atomically(md, markdown_report(result, build));
-    std::cout << console_summary(result)
-              << fmt::format("  {:.2f} s; wrote {} and {}\n\n", seconds, csv.string(), md.string());
+    write_file_atomically(md, markdown_report(result, build, verdicts ? verdict_markdown(*verdicts) : ""));
+    std::cout << console_summary(result);
+    if (verdicts) {
+      const auto checks_csv = dir / (config.spec.name + ".checks.csv");
+      write_file_atomically(checks_csv, verdict_csv(config.spec.name, *verdicts));
+      std::cout << verdict_console(*verdicts);
+      all_passed = all_passed && verdicts->all_passed;
+    }
+    std::cout << fmt::format("  {:.2f} s; wrote {} and {}\n\n", seconds, csv.string(), md.string());
   }
-  return exit_ok;
+  return all_passed ? exit_ok : exit_property_failed;
 }
 
 int models_command() {
@@ -134,13 +150,17 @@ int run_cli(int argc, char** argv) {
 
   run_flags flags;
   auto* run = app.add_subcommand("run", "Run experiments; write DIR/<experiment>.csv and .md");
-  run->add_option("configs", flags.configs, "Experiment config files (TOML)")->required()->check(CLI::ExistingFile);
-  run->add_option("-o,--output", flags.output, "Directory for the reports")->capture_default_str();
-  run->add_option("--threads", flags.threads, "Worker threads (default: all cores); results do not depend on it")
-      ->check(CLI::Range(1u, 4096u));
-  run->add_option("--seed", flags.seed, "Override every config's seed");
-  run->add_option("--reps", flags.reps, "Override every config's replications (>= 2)")
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000'000}));
+  auto* verify_command = app.add_subcommand(
+      "verify", "Run experiments, then judge their [[check]]s; exit 0 all pass, 1 a property failed");
+  for (auto* command : {run, verify_command}) {
+    command->add_option("configs", flags.configs, "Experiment config files (TOML)")->required()->check(CLI::ExistingFile);
+    command->add_option("-o,--output", flags.output, "Directory for the reports")->capture_default_str();
+    command->add_option("--threads", flags.threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::Range(1u, 4096u));
+    command->add_option("--seed", flags.seed, "Override every config's seed");
+    command->add_option("--reps", flags.reps, "Override every config's replications (>= 2)")
+        ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000'000}));
+  }
   auto* models = app.add_subcommand("models", "List every family: parameters, reparametrizations, estimator");
 
   try {
@@ -153,7 +173,8 @@ int run_cli(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(flags);
+    if (*run) return run_command(flags, false);
+    if (*verify_command) return run_command(flags, true);
     if (*models) return models_command();
   } catch (const input_error& e) {
     std::cerr << "mlesim: " << e.what() << '\n';

@@ -249,7 +249,7 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
   }
 }
 
-void read_checks(const table_reader& root, experiment_config& config) {
+void read_checks(const table_reader& root, const family_info& fitted, experiment_config& config) {
   const toml::node* node = root.find("check");
   if (!node) return;
   if (!node->is_array_of_tables()) root.fail(*node, "check must be an array of tables: write [[check]]");
@@ -257,7 +257,7 @@ void read_checks(const table_reader& root, experiment_config& config) {
                                                               "normality", "consistency", "invariance"};
   for (const toml::node& item : *node->as_array()) {
     const table_reader t(*item.as_table(), "[[check]]", root.source(),
-                         {"property", "estimand", "n_min", "n_max", "target", "tolerance", "expect"});
+                         {"property", "estimand", "n_min", "n_max", "target", "tolerance", "tolerance_mcse", "interval", "expect"});
     check_spec check;
     check.location = t.where(item);
     const toml::node& property = t.require("property");
@@ -280,12 +280,40 @@ void read_checks(const table_reader& root, experiment_config& config) {
       check.tolerance = t.number(*tolerance, "tolerance");
       if (check.tolerance < 0) t.fail(*tolerance, fmt::format("[[check]].tolerance is {}, but must be >= 0", check.tolerance));
     }
+    if (const auto* tolerance = t.find("tolerance_mcse")) {
+      check.tolerance_mcse = t.number(*tolerance, "tolerance_mcse");
+      if (check.tolerance_mcse < 0)
+        t.fail(*tolerance, fmt::format("[[check]].tolerance_mcse is {}, but must be >= 0", check.tolerance_mcse));
+    }
     if (const auto* expect = t.find("expect")) {
       const std::string value = t.string(*expect, "expect");
       if (value != "pass" && value != "fail")
         t.fail(*expect, fmt::format("[[check]].expect is '{}', but must be \"pass\" or \"fail\"", value));
       check.expect_pass = value == "pass";
     }
+    if (const auto* interval = t.find("interval")) {
+      const std::string value = t.string(*interval, "interval");
+      if (value != "fisher" && value != "sandwich")
+        t.fail(*interval, fmt::format("[[check]].interval is '{}', but must be \"fisher\" or \"sandwich\"", value));
+      if (check.property != "coverage" && check.property != "model_se")
+        t.fail(*interval, "[[check]].interval applies to coverage and model_se checks only");
+      check.sandwich = value == "sandwich";
+      config.spec.sandwich_intervals = config.spec.sandwich_intervals || check.sandwich;
+    }
+    const bool needs_information = check.property == "coverage" || check.property == "efficiency" ||
+                                   check.property == "model_se" || check.property == "invariance";
+    if (needs_information && !fitted.regular)
+      t.fail(property, fmt::format("[[check]].property '{}' needs the Fisher information, which the non-regular {} "
+                                   "family does not have", check.property, fitted.name));
+    if (check.property == "normality" && check.target)
+      t.fail(*t.find("target"), "[[check]] normality takes no target: it tests z against N(0, 1)");
+    if (check.property == "invariance" && check.tolerance_mcse > 0)
+      t.fail(*t.find("tolerance_mcse"), "[[check]] invariance is numeric: give its relative error as tolerance");
+    const auto sizes = std::count_if(config.spec.sample_sizes.begin(), config.spec.sample_sizes.end(),
+                                     [&](auto n) { return n >= check.n_min && n <= check.n_max; });
+    if (sizes < (check.property == "consistency" ? 2 : 1))
+      t.fail(item, fmt::format("[[check]] {} of {} applies to {} of the sample sizes; it needs {}", check.property,
+                               check.estimand, sizes, check.property == "consistency" ? "two or more" : "one or more"));
     config.checks.push_back(std::move(check));
   }
 }
@@ -306,7 +334,7 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
   read_experiment_table(root, config);
   const family_info& family = read_generate_table(root, config);
   read_fit_table(root, family, config);
-  read_checks(root, config);
+  read_checks(root, *find_family(fitted_family(config.spec)), config);
   return config;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sim/experiment.hpp"
+#include "sim/verify.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -19,18 +20,6 @@ namespace mlesim {
 class input_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// One [[check]]: a property that `mlesim verify` judges.
-struct check_spec {
-  std::string property;  // bias | coverage | efficiency | model_se | normality | consistency | invariance
-  std::string estimand;
-  std::uint64_t n_min = 0;
-  std::uint64_t n_max = std::numeric_limits<std::uint64_t>::max();
-  std::optional<double> target;
-  double tolerance = 0;
-  bool expect_pass = true;
-  std::string location;  // "file:line:col" of the table, for messages
 };
 
 struct experiment_config {

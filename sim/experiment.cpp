@@ -1,20 +1,11 @@
 #include "sim/experiment.hpp"
 
-#include "estimators/pseudo_true.hpp"
 #include "estimators/registry.hpp"
-#include "sim/runner.hpp"
+#include "sim/simulate.hpp"
 
-#include <boost/math/distributions/normal.hpp>
-
-#include <algorithm>
-#include <atomic>
-#include <cassert>
 #include <stdexcept>
 
 namespace mlesim {
-namespace {
-
-constexpr std::size_t pseudo_true_start_sample = 100'000;
 
 sample_drawer drawer_for(std::string_view family_name) {
   sample_drawer draw = nullptr;
@@ -23,116 +14,10 @@ sample_drawer drawer_for(std::string_view family_name) {
   return draw;
 }
 
-// The population values the measures compare with: the truth of each
-// estimand and, for a misspecified fit, the sandwich covariance at theta*.
-template <family F>
-struct population {
-  typename F::parameters theta;
-  std::optional<matrix<F::dimension>> sandwich;  // A^-1 B A^-1 per observation
-};
-
-template <family F>
-population<F> population_of(const experiment_spec& spec, generator source, replication_key key) {
-  constexpr int K = F::dimension;
-  population<F> result;
-  if (!misspecified(spec)) {
-    for (int j = 0; j < K; ++j) result.theta[j] = spec.theta[static_cast<std::size_t>(j)];
-    return result;
-  }
-  if constexpr (regular_family<F>) {
-    // Newton from the fit to one large sample, drawn from a stream no
-    // replication uses (n = 0).
-    std::vector<double> sample(pseudo_true_start_sample);
-    philox_stream engine(key.seed, key.experiment, 0, 0);
-    source.draw(source.theta, engine, sample);
-    const auto start = F::fit(sample);
-    const auto fit = pseudo_true<F>(*find_family(spec.family), spec.theta, start.theta);
-    if (!start.converged || !fit.converged)
-      throw std::runtime_error(fmt::format("{}: no pseudo-true value of {} for {} data was found", spec.name,
-                                           fitted_family(spec), spec.family));
-    const matrix<K> a_inverse = fit.a.inverse();
-    result.theta = fit.theta;
-    result.sandwich = a_inverse * fit.b * a_inverse;
-    return result;
-  }
-  throw std::invalid_argument(fmt::format("{}: a misspecified fit needs a regular fitted family", spec.name));
-}
-
-template <family F>
-experiment_result simulate_family(const experiment_spec& spec, const progress_callback& progress) {
-  const auto table = all_estimands<F>();
-  std::vector<reparametrization<F::dimension>> chosen;
-  for (const auto& name : spec.estimands) {
-    auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == name; });
-    assert(it != table.end());
-    chosen.push_back(*it);
-  }
-
-  const generator source{drawer_for(spec.family), spec.theta};
-  const replication_key key{spec.seed, experiment_key(spec.name)};
-  const population<F> truth = population_of<F>(spec, source, key);
-  const replication_options options{
-      .critical = boost::math::quantile(boost::math::normal(), (1 + spec.level) / 2),
-      .sandwich = truth.sandwich.has_value()};
-  const std::uint64_t passes = F::regular ? 1 : 2;
-  const std::uint64_t total = passes * spec.replications * spec.sample_sizes.size();
-  std::atomic<std::uint64_t> done_so_far{0};
-  std::function<void(std::uint64_t)> done;
-  if (progress) done = [&](std::uint64_t count) { progress(done_so_far += count, total); };
-
-  experiment_result result{spec, {}, {}};
-  if (truth.sandwich) result.pseudo_true.assign(truth.theta.data(), truth.theta.data() + F::dimension);
-  for (const std::uint64_t n : spec.sample_sizes) {
-    const double nd = static_cast<double>(n);
-    std::vector<estimand_plan<F>> plan;
-    std::vector<maybe> crlb, sandwich_var;
-    for (const auto& g : chosen) {
-      estimand_plan<F> p{g, g.value(truth.theta)};
-      maybe bound, robust;
-      if constexpr (F::regular) {
-        const vector<F::dimension> gradient = g.gradient(truth.theta);
-        bound = gradient.dot(F::fisher_information(truth.theta).inverse() * gradient) / nd;
-        if (truth.sandwich) robust = gradient.dot(*truth.sandwich * gradient) / nd;
-        // z is standardized by the variance the estimator really has: the
-        // sandwich one when the model is misspecified.
-        p.standardize = true;
-        p.z_center = p.truth;
-        p.z_scale = std::sqrt(robust ? *robust : *bound);
-      }
-      plan.push_back(p);
-      crlb.push_back(bound);
-      sandwich_var.push_back(robust);
-    }
-    auto accumulators = run_replications<F>(source, n, plan, key, spec.replications, options, done);
-    if constexpr (!F::regular) {
-      // No Fisher information to standardize by: a second pass over the same
-      // streams standardizes by the first pass's mean and empirical SE.
-      for (std::size_t e = 0; e < plan.size(); ++e) {
-        const auto first = summarize(accumulators[e], spec.replications, plan[e].truth, std::nullopt, std::nullopt);
-        if (first.mean && first.emp_se.value && *first.emp_se.value > 0) {
-          plan[e].standardize = true;
-          plan[e].z_center = *first.mean;
-          plan[e].z_scale = *first.emp_se.value;
-        }
-      }
-      accumulators = run_replications<F>(source, n, plan, key, spec.replications, options, done);
-    }
-    for (std::size_t e = 0; e < plan.size(); ++e) {
-      const maybe z_scale = plan[e].standardize ? maybe(plan[e].z_scale) : std::nullopt;
-      result.rows.push_back({n, spec.estimands[e], plan[e].truth,
-                             summarize(accumulators[e], spec.replications, plan[e].truth, crlb[e], z_scale,
-                                       sandwich_var[e])});
-    }
-  }
-  return result;
-}
-
-}  // namespace
-
 experiment_result simulate(const experiment_spec& spec, const progress_callback& progress) {
   experiment_result result;
   const bool found =
-      visit_family(fitted_family(spec), [&]<class F>() { result = simulate_family<F>(spec, progress); });
+      visit_family(fitted_family(spec), [&]<class F>() { result = simulate_as<F>(spec, progress); });
   if (!found) throw std::invalid_argument("unknown family '" + fitted_family(spec) + "'");
   return result;
 }

@@ -21,6 +21,7 @@ struct experiment_spec {
   std::uint64_t replications = 0;
   std::vector<std::uint64_t> sample_sizes;
   double level = 0.95;
+  bool sandwich_intervals = false;      // also sandwich intervals for a well-specified fit
 };
 
 struct estimand_result {

@@ -23,26 +23,6 @@
 
 namespace mlesim {
 
-// Every estimand of F: its parameters (as g(theta) = theta_j), then its
-// reparametrizations.
-template <family F>
-std::vector<reparametrization<F::dimension>> all_estimands() {
-  using P = typename F::parameters;
-  std::vector<reparametrization<F::dimension>> result;
-  [&]<int... J>(std::integer_sequence<int, J...>) {
-    (result.push_back({F::parameter_names[J], F::parameter_names[J],
-                       [](const P& t) { return t[J]; },
-                       [](const P&) {
-                         P unit = P::Zero();
-                         unit[J] = 1;
-                         return unit;
-                       }}),
-     ...);
-  }(std::make_integer_sequence<int, F::dimension>{});
-  for (const auto& g : F::reparametrizations) result.push_back(g);
-  return result;
-}
-
 template <family F>
 struct estimand_plan {
   reparametrization<F::dimension> g;
@@ -69,6 +49,9 @@ void draw_sample(std::span<const double> theta, philox_stream& engine, std::span
   auto draw = G::sampler(t);  // per replication: no state crosses streams
   for (double& x : out) x = draw(engine);
 }
+
+// The drawer of a registered family (sim/experiment.cpp); throws for an unknown name.
+sample_drawer drawer_for(std::string_view family_name);
 
 struct generator {
   sample_drawer draw;

@@ -1,0 +1,81 @@
+// A generic maximizer for a smooth function of K variables that only needs
+// the function: Newton's method on central-difference derivatives, with step
+// halving. It is the independent second method of the invariance check, so it
+// shares nothing with the families' own fits.
+#pragma once
+
+#include "estimators/family.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mlesim {
+
+struct numeric_newton_settings {
+  // Relative step of the central differences: the gradient's truncation error
+  // is O(h^2) ~ 1e-8 relative, its rounding error O(eps / h) ~ 1e-12.
+  double difference_step = 1e-4;
+  // Stop when a Newton step moves every coordinate by less than this, relative.
+  double step_tolerance = 1e-11;
+  int max_iterations = 200;
+};
+
+// Maximizes f from `start`; f returns -inf (or NaN) outside its domain.
+template <int K, class Function>
+fit_result<K> maximize_numeric(const Function& f, vector<K> start, const numeric_newton_settings& settings = {}) {
+  fit_result<K> result{start, false, 0};
+  vector<K> x = start;
+  double fx = f(x);
+  if (!std::isfinite(fx)) return result;
+  for (int iteration = 1; iteration <= settings.max_iterations; ++iteration) {
+    vector<K> h;
+    for (int i = 0; i < K; ++i) h[i] = settings.difference_step * std::max(std::abs(x[i]), 1e-6);
+    vector<K> gradient;
+    matrix<K> hessian;
+    for (int i = 0; i < K; ++i) {
+      vector<K> up = x, down = x;
+      up[i] += h[i];
+      down[i] -= h[i];
+      const double f_up = f(up), f_down = f(down);
+      gradient[i] = (f_up - f_down) / (2 * h[i]);
+      hessian(i, i) = (f_up - 2 * fx + f_down) / (h[i] * h[i]);
+      for (int j = 0; j < i; ++j) {
+        vector<K> pp = x, pm = x, mp = x, mm = x;
+        pp[i] += h[i], pp[j] += h[j];
+        pm[i] += h[i], pm[j] -= h[j];
+        mp[i] -= h[i], mp[j] += h[j];
+        mm[i] -= h[i], mm[j] -= h[j];
+        hessian(i, j) = hessian(j, i) = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h[i] * h[j]);
+      }
+    }
+    if (!gradient.allFinite() || !hessian.allFinite()) return result;
+    // Newton where the Hessian is negative definite, otherwise a gradient step.
+    vector<K> step = -(hessian.inverse() * gradient);
+    if (!step.allFinite() || gradient.dot(step) <= 0) step = gradient * (h.norm() / std::max(gradient.norm(), 1e-300));
+    result.iterations = iteration;
+    bool small = true;
+    for (int i = 0; i < K; ++i)
+      small = small && std::abs(step[i]) <= settings.step_tolerance * std::max(std::abs(x[i]), 1e-6);
+    double scale = 1;
+    vector<K> next = x + step;
+    double f_next = f(next);
+    while (!(f_next >= fx) && scale > 1e-12 && !small) {
+      scale /= 2;
+      next = x + scale * step;
+      f_next = f(next);
+    }
+    if (f_next >= fx) {
+      x = next;
+      fx = f_next;
+    }
+    if (small) {
+      result.converged = true;
+      break;
+    }
+    if (!(f_next >= fx)) break;  // no ascent along the step: stuck
+  }
+  result.theta = x;
+  return result;
+}
+
+}  // namespace mlesim

@@ -1,0 +1,102 @@
+// Invariance of the MLE, replication by replication: g(theta-hat) against the
+// maximizer of the likelihood found directly in a chart where eta = g(theta)
+// is a coordinate, by a generic numeric maximizer that shares nothing with
+// the family's own fit. Numeric, not statistical.
+#pragma once
+
+#include "estimators/maximize.hpp"
+#include "sim/experiment.hpp"
+#include "sim/runner.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_reduce.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace mlesim {
+
+struct invariance_result {
+  std::uint64_t checked = 0;             // replications compared
+  std::uint64_t fit_failures = 0;        // the family's own fit failed: nothing to compare
+  std::uint64_t boundary = 0;            // the estimate is on the parameter space's boundary: no interior maximum
+  std::uint64_t direct_failures = 0;     // the direct maximization did not converge
+  double max_relative_error = 0;         // max |g(theta-hat) - eta-hat| / max(|g(theta-hat)|, 1e-6)
+};
+
+inline invariance_result combine_invariance(invariance_result a, const invariance_result& b) {
+  a.checked += b.checked;
+  a.fit_failures += b.fit_failures;
+  a.boundary += b.boundary;
+  a.direct_failures += b.direct_failures;
+  a.max_relative_error = std::max(a.max_relative_error, b.max_relative_error);
+  return a;
+}
+
+// The same for a fitted family known at compile time (tests inject defective ones).
+template <family F>
+invariance_result check_invariance_as(const experiment_spec& spec, const std::string& estimand, std::uint64_t n,
+                               std::uint64_t replications) {
+  constexpr int K = F::dimension;
+  using P = typename F::parameters;
+  const auto table = all_estimands<F>();
+  const auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == estimand; });
+  assert(it != table.end());
+  const reparametrization<K> g = *it;
+  const generator source{drawer_for(spec.family), spec.theta};
+  const replication_key key{spec.seed, experiment_key(spec.name)};
+
+  return tbb::parallel_reduce(
+      tbb::blocked_range<std::uint64_t>(0, replications, 16), invariance_result{},
+      [&](const tbb::blocked_range<std::uint64_t>& range, invariance_result result) {
+        std::vector<double> sample(n);
+        for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) {
+          philox_stream engine(key.seed, key.experiment, n, rep);
+          source.draw(source.theta, engine, sample);
+          const auto fit = F::fit(sample);
+          if (!fit.converged) {
+            ++result.fit_failures;
+            continue;
+          }
+          if (!F::check(fit.theta).empty()) {
+            ++result.boundary;
+            continue;
+          }
+          const double eta = g.value(fit.theta);
+          // The chart: theta with coordinate `replaces` swapped for eta.
+          const auto theta_of = [&](const P& phi) { return g.with_value(phi[g.replaces], phi); };
+          const auto log_likelihood = [&](const P& phi) {
+            const P theta = theta_of(phi);
+            if (!F::check(theta).empty()) return -std::numeric_limits<double>::infinity();
+            return F::log_likelihood(theta, sample);
+          };
+          P phi = fit.theta;
+          phi[g.replaces] = eta;
+          // Start 2% away, inward if outward leaves the domain: the direct
+          // fit must find the maximum, not be handed it.
+          P start = phi * 1.02;
+          if (!std::isfinite(log_likelihood(start))) start = phi * 0.98;
+          const auto direct = maximize_numeric<K>(log_likelihood, start);
+          if (!direct.converged) {
+            ++result.direct_failures;
+            continue;
+          }
+          ++result.checked;
+          const double error = std::abs(direct.theta[g.replaces] - eta) / std::max(std::abs(eta), 1e-6);
+          result.max_relative_error = std::max(result.max_relative_error, std::isnan(error) ? INFINITY : error);
+        }
+        return result;
+      },
+      combine_invariance);
+}
+
+// The first `max_replications` replications at sample size n, on the same
+// streams as the experiment's. Needs a regular fitted family.
+invariance_result check_invariance(const experiment_spec& spec, const std::string& estimand, std::uint64_t n,
+                                   std::uint64_t max_replications);
+
+}  // namespace mlesim
