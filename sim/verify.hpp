@@ -29,7 +29,7 @@ struct check_spec {
 };
 
 inline constexpr double default_invariance_tolerance = 1e-6;
-inline constexpr std::uint64_t invariance_replications = 1000;  // per sample size: a Newton fit each
+inline constexpr std::uint64_t invariance_replications = 200;  // per sample size: a numeric Newton fit each
 
 // The target a check takes when the config gives none: bias 0, coverage the
 // level, efficiency 1, model_se 0, consistency -1 (-2 for a non-regular family).
