@@ -117,7 +117,9 @@ struct gamma {
     return static_cast<double>(x.size()) * fisher_information(t);
   }
 
-  static fit_result<2> fit(std::span<const double> x) {
+  static fit_result<2> fit(std::span<const double> x) { return fit(x, shape_tolerance); }
+
+  static fit_result<2> fit(std::span<const double> x, double tolerance) {
     double sum = 0, sum_log = 0;
     for (double xi : x) {
       sum += xi;
@@ -140,7 +142,7 @@ struct gamma {
       const double slope = 1 / k - math::trigamma(k);
       double next = k - f / slope;
       if (!(next > 0)) next = k / 2;  // overshoot past zero from the right
-      const bool done = std::abs(next - k) <= shape_tolerance * k;
+      const bool done = std::abs(next - k) <= tolerance * k;
       k = next;
       result.iterations = i;
       if (done) {

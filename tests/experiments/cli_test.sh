@@ -88,6 +88,38 @@ ls "$work"/threads-1/ | grep -q tmp && bad "temporary files left" || ok
 grep -q '^quickstart,exponential,10,rate,2,40,' "$work/seed/quickstart.csv" && ok || bad "--reps not applied"
 grep -q '| seed | 99 |' "$work/seed/quickstart.md" && ok || bad "--seed not applied"
 
+# verify: 0 when every check passes, 1 when a property fails, 2 without checks.
+cat > "$work/verify-pass.toml" <<'TOML'
+[experiment]
+name = "verify-pass"
+seed = 1
+replications = 2000
+sample_sizes = [100, 400]
+[generate]
+family = "normal"
+params = { mu = 0, sigma2 = 1 }
+[[check]]
+property = "bias"
+estimand = "mu"
+[[check]]
+property = "bias"
+estimand = "sigma2"
+n_max = 100
+tolerance = 0.001
+expect = "fail"
+TOML
+"$mlesim" verify "$work/verify-pass.toml" -o "$work/verify" > "$work/stdout" 2>&1
+[ $? = 0 ] && ok || bad "verify of holding checks: wanted exit 0: $(cat "$work/stdout")"
+grep -q '^## Verdict: all 2 checks pass' "$work/verify/verify-pass.md" && ok || bad "verdict does not lead the report"
+[ -f "$work/verify/verify-pass.checks.csv" ] && ok || bad "no checks CSV"
+sed 's/^expect = "fail"/expect = "pass"/; s/verify-pass/verify-fail/' "$work/verify-pass.toml" > "$work/verify-fail.toml"
+"$mlesim" verify "$work/verify-fail.toml" -o "$work/verify" > "$work/stdout" 2>&1
+[ $? = 1 ] && ok || bad "verify of a failing property: wanted exit 1"
+grep -q 'FAIL check 2' "$work/stdout" && ok || bad "the failing check is not named: $(cat "$work/stdout")"
+"$mlesim" verify "$root/experiments/quickstart.toml" -o "$work/verify" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && ok || bad "verify without checks: wanted exit 2"
+grep -q 'declares no \[\[check\]\]' "$work/stderr" && ok || bad "verify without checks: $(cat "$work/stderr")"
+
 # models lists every family.
 "$mlesim" models > "$work/models" 2>&1
 for family in normal exponential poisson bernoulli gamma uniform; do

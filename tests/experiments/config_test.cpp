@@ -129,6 +129,27 @@ TEST_CASE("config: bad fit and check tables") {
             "[[check]].expect is 'maybe'") != std::string::npos);
 }
 
+TEST_CASE("config: checks that cannot be judged are refused") {
+  const std::string uniform = R"([experiment]
+name = "u"
+replications = 10
+sample_sizes = [10, 20]
+[generate]
+family = "uniform"
+params = { theta = 1 }
+)";
+  CHECK(error_of(uniform + "[[check]]\nproperty = \"coverage\"\nestimand = \"theta\"\n").find(
+            "needs the Fisher information, which the non-regular uniform family does not have") != std::string::npos);
+  CHECK(error_of(valid + "[[check]]\nproperty = \"normality\"\nestimand = \"shape\"\ntarget = 0\n").find(
+            "normality takes no target") != std::string::npos);
+  CHECK(error_of(valid + "[[check]]\nproperty = \"bias\"\nestimand = \"shape\"\nn_min = 500\n").find(
+            "bad.toml:10:1: [[check]] bias of shape applies to 0 of the sample sizes") != std::string::npos);
+  CHECK(error_of(valid + "[[check]]\nproperty = \"consistency\"\nestimand = \"shape\"\nn_min = 20\n").find(
+            "applies to 1 of the sample sizes; it needs two or more") != std::string::npos);
+  CHECK(error_of(valid + "[[check]]\nproperty = \"bias\"\nestimand = \"shape\"\ninterval = \"sandwich\"\n").find(
+            "interval applies to coverage and model_se checks only") != std::string::npos);
+}
+
 TEST_CASE("config: a missing file is an input error naming it") {
   CHECK_THROWS_WITH_AS(load_experiment("/nonexistent/x.toml"), "/nonexistent/x.toml: cannot open the config file",
                        input_error);
