@@ -5,6 +5,7 @@
 #include <Eigen/LU>
 
 #include <array>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <span>
@@ -42,6 +43,20 @@ constexpr bool contains(support_kind outer, support_kind inner) {
     case counts: return inner == counts || inner == binary;
     case binary: return inner == binary;
     case bounded: return false;  // a support that moves with theta fits nothing else
+  }
+  return false;
+}
+
+// Whether x is a possible value (for [0, theta], of some theta).
+inline bool in_support(support_kind s, double x) {
+  using enum support_kind;
+  switch (s) {
+    case real_line: return std::isfinite(x);
+    case positive: return std::isfinite(x) && x > 0;
+    case nonnegative:
+    case bounded: return std::isfinite(x) && x >= 0;
+    case counts: return std::isfinite(x) && x >= 0 && x == std::floor(x);
+    case binary: return x == 0 || x == 1;
   }
   return false;
 }

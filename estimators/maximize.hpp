@@ -28,20 +28,22 @@ struct numeric_newton_settings {
   int max_iterations = 100;
 };
 
-// Maximizes f from `start`; f returns -inf (or NaN) outside its domain.
+// Maximizes f from `start`; f returns -inf (or NaN) outside its domain. K may
+// be Eigen::Dynamic, for a number of free coordinates known at run time.
 template <int K, class Function>
 fit_result<K> maximize_numeric(const Function& f, vector<K> start, const numeric_newton_settings& settings = {}) {
   fit_result<K> result{start, false, 0};
+  const int k = static_cast<int>(start.size());
   vector<K> x = start;
   double fx = f(x);
   if (!std::isfinite(fx)) return result;
   int close_taken = 0;
   for (int iteration = 1; iteration <= settings.max_iterations; ++iteration) {
-    vector<K> h;
-    for (int i = 0; i < K; ++i) h[i] = settings.difference_step * std::max(std::abs(x[i]), 1e-6);
-    vector<K> gradient;
-    matrix<K> hessian;
-    for (int i = 0; i < K; ++i) {
+    vector<K> h = vector<K>::Zero(k);
+    for (int i = 0; i < k; ++i) h[i] = settings.difference_step * std::max(std::abs(x[i]), 1e-6);
+    vector<K> gradient = vector<K>::Zero(k);
+    matrix<K> hessian = matrix<K>::Zero(k, k);
+    for (int i = 0; i < k; ++i) {
       vector<K> up = x, down = x;
       up[i] += h[i];
       down[i] -= h[i];
@@ -63,7 +65,7 @@ fit_result<K> maximize_numeric(const Function& f, vector<K> start, const numeric
     if (!step.allFinite() || gradient.dot(step) <= 0) step = gradient * (h.norm() / std::max(gradient.norm(), 1e-300));
     result.iterations = iteration;
     bool close = true, done = true;
-    for (int i = 0; i < K; ++i) {
+    for (int i = 0; i < k; ++i) {
       const double scale_i = std::max(std::abs(x[i]), 1e-6);
       close = close && std::abs(step[i]) <= settings.close_step * scale_i;
       done = done && std::abs(step[i]) <= settings.step_tolerance * scale_i;

@@ -7,6 +7,9 @@
 #include "reports/csv.hpp"
 #include "reports/markdown.hpp"
 #include "reports/verdicts.hpp"
+#include "reports/fit_report.hpp"
+#include "estimators/data_fit.hpp"
+#include "experiments/data.hpp"
 #include "sim/experiment.hpp"
 
 #include <CLI/CLI.hpp>
@@ -126,6 +129,77 @@ int run_command(const run_flags& flags, bool judge) {
   return all_passed ? exit_ok : exit_property_failed;
 }
 
+struct fit_flags {
+  std::string model;
+  std::string file;
+  std::optional<std::string> column;
+  std::vector<std::string> fixed;
+  double level = 0.95;
+  std::string format = "table";
+};
+
+int fit_command(const fit_flags& flags) {
+  const family_info* family = find_family(flags.model);
+  if (!family) throw input_error(fmt::format("--model {}: not a known family (known: {})", flags.model, family_names()));
+  const data_column data = read_column(flags.file, flags.column);
+  const std::string where = flags.file == "-" ? "<stdin>" : flags.file;
+  for (std::size_t i = 0; i < data.values.size(); ++i)
+    if (!in_support(family->support, data.values[i]))
+      throw input_error(fmt::format("{}:{}:{}: {} is outside the support of the {} family: {}", where, data.lines[i],
+                                    data.column, data.values[i], family->name, family->summary));
+  if (data.values.size() < family->min_sample_size)
+    throw input_error(fmt::format("{}: {} observation(s), but the {} MLE needs at least {}", where, data.values.size(),
+                                  family->name, family->min_sample_size));
+
+  std::vector<std::pair<std::string, double>> fixed;
+  for (const auto& item : flags.fixed) {
+    const auto equals = item.find('=');
+    const std::string name = item.substr(0, equals);
+    char* end = nullptr;
+    const double value = equals == std::string::npos ? NAN : std::strtod(item.c_str() + equals + 1, &end);
+    if (equals == std::string::npos || end != item.c_str() + item.size() || !std::isfinite(value))
+      throw input_error(fmt::format("--fixed {}: write NAME=VALUE with a finite number", item));
+    if (std::find(family->parameters.begin(), family->parameters.end(), name) == family->parameters.end())
+      throw input_error(fmt::format("--fixed {}: {} has no parameter '{}' (parameters: {})", item, family->name, name,
+                                    fmt::join(family->parameters, ", ")));
+    fixed.emplace_back(name, value);
+  }
+
+  // Too few distinct values leave a continuous family's MLE outside its
+  // parameter space (a zero variance, an infinite rate): bad data, not a fit.
+  const data_fit unrestricted = fit_data(family->name.data(), data.values, {}, flags.level);
+  std::vector<double> theta;
+  for (const auto& p : unrestricted.parameters) theta.push_back(p.estimate);
+  const bool finite = std::all_of(theta.begin(), theta.end(), [](double t) { return std::isfinite(t); });
+  if (!discrete(family->support) && (!finite || !family->check(theta).empty())) {
+    auto sorted = data.values;
+    std::sort(sorted.begin(), sorted.end());
+    const auto distinct = std::unique(sorted.begin(), sorted.end()) - sorted.begin();
+    throw input_error(fmt::format("{}: {} distinct value(s) in {} observations: too few for a {} fit{}", where, distinct,
+                                  data.values.size(), family->name,
+                                  finite ? " (" + family->check(theta) + ")" : ""));
+  }
+  for (const auto& [name, value] : fixed) {
+    auto held = theta;
+    held[static_cast<std::size_t>(std::find(family->parameters.begin(), family->parameters.end(), name) -
+                                  family->parameters.begin())] = value;
+    const std::string problem = family->check(held);
+    if (!problem.empty() && problem.find(name) != std::string::npos)
+      throw input_error(fmt::format("--fixed {}={}: {}", name, value, problem));
+  }
+
+  const data_fit result = fixed.empty() ? unrestricted : fit_data(family->name.data(), data.values, fixed, flags.level);
+  if (flags.format == "json") std::cout << fit_json(result);
+  else if (flags.format == "csv") std::cout << fit_csv(result);
+  else std::cout << fit_table(result, fmt::format("{} of {}", data.name, where));
+  if (!result.converged) {
+    std::cerr << fmt::format("mlesim: the {} fit of {} did not converge after {} iterations\n", family->name, where,
+                             result.iterations);
+    return exit_property_failed;
+  }
+  return exit_ok;
+}
+
 int models_command() {
   std::cout << fmt::format("{:<12} {:<16} {:<28} {:<12} {}\n", "family", "parameters", "reparametrizations",
                            "estimator", "regularity");
@@ -162,6 +236,16 @@ int run_cli(int argc, char** argv) {
         ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000'000}));
   }
   auto* models = app.add_subcommand("models", "List every family: parameters, reparametrizations, estimator");
+  fit_flags fit;
+  auto* fit_subcommand = app.add_subcommand("fit", "Fit one data set: estimates, SEs, Wald and profile intervals");
+  fit_subcommand->add_option("--model", fit.model, "The family (see `mlesim models`)")->required();
+  fit_subcommand->add_option("file", fit.file, "A CSV file, or - for standard input")->required();
+  fit_subcommand->add_option("--column", fit.column, "The column's header name or 1-based number");
+  fit_subcommand->add_option("--fixed", fit.fixed, "NAME=VALUE: hold a parameter at a value (repeatable)");
+  fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(CLI::Range(1e-9, 1 - 1e-9))
+      ->capture_default_str();
+  fit_subcommand->add_option("--format", fit.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -176,6 +260,7 @@ int run_cli(int argc, char** argv) {
     if (*run) return run_command(flags, false);
     if (*verify_command) return run_command(flags, true);
     if (*models) return models_command();
+    if (*fit_subcommand) return fit_command(fit);
   } catch (const input_error& e) {
     std::cerr << "mlesim: " << e.what() << '\n';
     return exit_bad_input;

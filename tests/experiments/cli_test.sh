@@ -120,6 +120,36 @@ grep -q 'FAIL check 2' "$work/stdout" && ok || bad "the failing check is not nam
 [ $? = 2 ] && ok || bad "verify without checks: wanted exit 2"
 grep -q 'declares no \[\[check\]\]' "$work/stderr" && ok || bad "verify without checks: $(cat "$work/stderr")"
 
+# fit: bad data exits 2 naming line and column; good data prints every field.
+fit_error() {  # fit_error NAME FAMILY MESSAGE DATA
+  printf '%b' "$4" > "$work/$1.csv"
+  "$mlesim" fit --model "$2" "$work/$1.csv" > /dev/null 2> "$work/stderr"
+  local rc=$?
+  [ "$rc" = 2 ] && ok || bad "fit $1: exit $rc, wanted 2"
+  grep -qF -- "$3" "$work/stderr" && ok || bad "fit $1: stderr lacks '$3': $(cat "$work/stderr")"
+}
+fit_error not-a-number gamma "not-a-number.csv:3:1: 'abc' is not a number" 'x\n1.5\nabc\n'
+fit_error nan normal "nan.csv:2:1: nan is not a finite number" '1\nnan\n3\n'
+fit_error infinite normal "infinite.csv:3:1: inf is not a finite number" '1\n2\ninf\n'
+fit_error zero-gamma gamma "zero-gamma.csv:3:1: 0 is outside the support of the gamma family" 'x\n1.5\n0\n2\n'
+fit_error bernoulli-half bernoulli "bernoulli-half.csv:2:1: 1.5 is outside the support of the bernoulli family" '1\n1.5\n0\n'
+fit_error empty normal "empty.csv: no data" 'x\n'
+fit_error one-value gamma "1 distinct value(s) in 3 observations: too few for a gamma fit" '2\n2\n2\n'
+fit_error ragged normal "ragged.csv:3: 2 fields, but the first line has 1" '1\n2\n3,4\n'
+"$mlesim" fit --model normal "$root/tests/data/normal.csv" --fixed sigma=1 > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF "normal has no parameter 'sigma'" "$work/stderr" && ok || bad "fit --fixed unknown: $(cat "$work/stderr")"
+"$mlesim" fit --model weibull "$root/tests/data/normal.csv" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF -- "--model weibull: not a known family" "$work/stderr" && ok || bad "fit unknown model"
+"$mlesim" fit --model gamma "$root/tests/data/gamma.csv" --column rainfall --format json > "$work/fit.json"
+[ $? = 0 ] && ok || bad "fit json: exit"
+for key in '"family": "gamma"' '"n": 60' '"loglik"' '"aic"' '"bic"' '"converged": true' '"iterations"' \
+           '"name": "shape"' '"wald_low"' '"profile_high"'; do
+  grep -qF "$key" "$work/fit.json" && ok || bad "fit json lacks $key"
+done
+tail -n +2 "$root/tests/data/exponential.csv" | "$mlesim" fit --model exponential - --format csv > "$work/fit.csv"
+[ $? = 0 ] && head -1 "$work/fit.csv" | grep -qx 'name,estimate,se,wald_low,wald_high,profile_low,profile_high' && ok \
+  || bad "fit from stdin as csv: $(cat "$work/fit.csv")"
+
 # models lists every family.
 "$mlesim" models > "$work/models" 2>&1
 for family in normal exponential poisson bernoulli gamma uniform; do

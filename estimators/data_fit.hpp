@@ -1,0 +1,37 @@
+// Fitting one data set: estimates, standard errors from the observed
+// information, Wald and profile-likelihood intervals, log-likelihood, AIC and
+// BIC. What `mlesim fit` prints.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlesim {
+
+struct fitted_parameter {
+  std::string name;
+  double estimate = 0;
+  bool fixed = false;  // held at a value given by the user, not estimated
+  std::optional<double> se, wald_low, wald_high, profile_low, profile_high;
+};
+
+struct data_fit {
+  std::string family;
+  std::size_t n = 0;
+  double log_likelihood = 0;
+  double aic = 0, bic = 0;
+  bool converged = false;
+  int iterations = 0;
+  double level = 0.95;
+  std::vector<fitted_parameter> parameters;
+  std::vector<std::string> notes;  // a boundary estimate, a parameter without SE, ...
+};
+
+// The family must be registered, `fixed` names its parameters with values in
+// the parameter space, and x lies in the family's support (the caller checks).
+data_fit fit_data(const std::string& family, const std::vector<double>& x,
+                  const std::vector<std::pair<std::string, double>>& fixed, double level);
+
+}  // namespace mlesim

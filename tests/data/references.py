@@ -1,0 +1,46 @@
+# Reference values for tests/experiments/fit_test.cpp, computed independently of
+# mlesim with SciPy 1.10 (Debian python3-scipy): closed forms, or Brent root
+# finding on the likelihood equations at 1e-15; run from tests/data with
+# /usr/bin/python3 references.py. Not run by the test suite.
+import numpy as np
+from scipy import stats, special, optimize
+def read(f, skip):
+    return np.array([float(l.strip().split(',')[-1]) for l in open(f).read().strip().split('\n')[skip:]])
+chi = stats.chi2.ppf(0.95, 1)
+x = read('gamma.csv', 1); n = len(x)
+s = np.log(x.mean()) - np.log(x).mean()
+k = optimize.brentq(lambda k: np.log(k) - special.digamma(k) - s, 1e-3, 1e3, xtol=1e-15, rtol=1e-15)
+b = k / x.mean()
+ll = stats.gamma.logpdf(x, k, scale=1/b).sum()
+obs = n*np.array([[special.polygamma(1,k), -1/b],[-1/b, k/b**2]])
+cov = np.linalg.inv(obs)
+print('gamma', repr(k), repr(b), repr(np.sqrt(cov[0,0])), repr(np.sqrt(cov[1,1])), repr(ll))
+fit = stats.gamma.fit(x, floc=0)
+print('  scipy.stats.gamma.fit shape', fit[0], 'rate', 1/fit[2])
+def lp(k): return stats.gamma.logpdf(x, k, scale=x.mean()/k).sum()
+t = ll - chi/2
+lo = optimize.brentq(lambda kk: lp(kk)-t, 1e-3, k, xtol=1e-14); hi = optimize.brentq(lambda kk: lp(kk)-t, k, 100, xtol=1e-14)
+print('  profile shape', repr(lo), repr(hi))
+def lpr(r):
+    # for fixed rate the shape solves digamma(k) = log r + mean log x
+    kk = optimize.brentq(lambda kk: special.digamma(kk) - np.log(r) - np.log(x).mean(), 1e-6, 1e4, xtol=1e-15)
+    return stats.gamma.logpdf(x, kk, scale=1/r).sum()
+lo = optimize.brentq(lambda r: lpr(r)-t, 1e-3, b, xtol=1e-14); hi = optimize.brentq(lambda r: lpr(r)-t, b, 50, xtol=1e-14)
+print('  profile rate', repr(lo), repr(hi))
+y = read('normal.csv', 0); n = len(y)
+mu = y.mean(); v = ((y-mu)**2).mean()
+ll = stats.norm.logpdf(y, mu, np.sqrt(v)).sum()
+print('normal', repr(mu), repr(v), repr(np.sqrt(v/n)), repr(np.sqrt(2*v*v/n)), repr(ll))
+d = np.sqrt(v*(np.exp(chi/n)-1))
+print('  profile mu', repr(mu-d), repr(mu+d))
+e = read('exponential.csv', 1); n=len(e)
+lam = n/e.sum(); ll = stats.expon.logpdf(e, scale=1/lam).sum()
+t = ll - chi/2
+f = lambda l: n*np.log(l) - l*e.sum() - t
+print('exponential', repr(lam), repr(lam/np.sqrt(n)), repr(ll), 'profile', repr(optimize.brentq(f, 1e-6, lam, xtol=1e-15)), repr(optimize.brentq(f, lam, 100, xtol=1e-15)))
+p = read('poisson.csv', 1); n=len(p)
+lam = p.mean(); ll = stats.poisson.logpmf(p, lam).sum()
+t = ll - chi/2
+f = lambda l: stats.poisson.logpmf(p, l).sum() - t
+print('poisson', repr(lam), repr(np.sqrt(lam/n)), repr(ll), 'profile', repr(optimize.brentq(f, 1e-6, lam, xtol=1e-15)), repr(optimize.brentq(f, lam, 100, xtol=1e-15)))
+print('bernoulli zeros upper', repr(1-np.exp(-chi/(2*25))))
