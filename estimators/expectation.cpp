@@ -36,6 +36,10 @@ double expectation(const family_info& family, std::span<const double> theta, con
       boost::math::quadrature::sinh_sinh<double> integrator;
       return integrator.integrate(weighted, tolerance);
     }
+    case support_kind::unit: {
+      boost::math::quadrature::tanh_sinh<double> integrator;
+      return integrator.integrate(weighted, 0.0, 1.0, tolerance);
+    }
     case support_kind::bounded: {
       boost::math::quadrature::tanh_sinh<double> integrator;
       return integrator.integrate(weighted, 0.0, theta[0], tolerance);

@@ -29,6 +29,7 @@ enum class support_kind {
   counts,       // {0, 1, 2, ...}
   binary,       // {0, 1}
   bounded,      // [0, theta]: depends on the parameter
+  unit,         // (0, 1)
 };
 
 constexpr bool discrete(support_kind s) { return s == support_kind::counts || s == support_kind::binary; }
@@ -39,7 +40,8 @@ constexpr bool contains(support_kind outer, support_kind inner) {
   switch (outer) {
     case real_line: return true;
     case nonnegative: return inner != real_line;
-    case positive: return inner == positive || inner == bounded;
+    case positive: return inner == positive || inner == bounded || inner == unit;
+    case unit: return inner == unit;
     case counts: return inner == counts || inner == binary;
     case binary: return inner == binary;
     case bounded: return false;  // a support that moves with theta fits nothing else
@@ -57,6 +59,7 @@ inline bool in_support(support_kind s, double x) {
     case bounded: return std::isfinite(x) && x >= 0;
     case counts: return std::isfinite(x) && x >= 0 && x == std::floor(x);
     case binary: return x == 0 || x == 1;
+    case unit: return x > 0 && x < 1;
   }
   return false;
 }

@@ -2,11 +2,19 @@
 #pragma once
 
 #include "estimators/bernoulli.hpp"
+#include "estimators/beta.hpp"
+#include "estimators/cauchy.hpp"
 #include "estimators/exponential.hpp"
 #include "estimators/gamma.hpp"
+#include "estimators/geometric.hpp"
+#include "estimators/laplace.hpp"
+#include "estimators/logistic.hpp"
+#include "estimators/lognormal.hpp"
+#include "estimators/negative_binomial.hpp"
 #include "estimators/normal.hpp"
 #include "estimators/poisson.hpp"
 #include "estimators/uniform.hpp"
+#include "estimators/weibull.hpp"
 
 #include <span>
 #include <string>
@@ -19,7 +27,8 @@ namespace mlesim {
 template <class... Families>
 struct family_list {};
 
-using registered_families = family_list<normal, exponential, poisson, bernoulli, gamma, uniform>;
+using registered_families = family_list<normal, exponential, poisson, bernoulli, gamma, uniform, geometric,
+                                        negative_binomial, laplace, lognormal, weibull, beta, cauchy, logistic>;
 
 // What the command line, the config loader and the reports need to know of a
 // family without its type.

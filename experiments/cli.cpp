@@ -201,14 +201,14 @@ int fit_command(const fit_flags& flags) {
 }
 
 int models_command() {
-  std::cout << fmt::format("{:<12} {:<16} {:<28} {:<12} {}\n", "family", "parameters", "reparametrizations",
+  std::cout << fmt::format("{:<18} {:<16} {:<44} {:<12} {}\n", "family", "parameters", "reparametrizations",
                            "estimator", "regularity");
   for (const auto& f : family_catalog()) {
     const std::string parameters = fmt::format("{}", fmt::join(f.parameters, ", "));
     std::string reparametrizations;
     for (const auto& [name, formula] : f.reparametrizations)
       reparametrizations += fmt::format("{}{} = {}", reparametrizations.empty() ? "" : ", ", name, formula);
-    std::cout << fmt::format("{:<12} {:<16} {:<28} {:<12} {}\n", f.name, parameters,
+    std::cout << fmt::format("{:<18} {:<16} {:<44} {:<12} {}\n", f.name, parameters,
                              reparametrizations.empty() ? "-" : reparametrizations,
                              f.closed_form ? "closed form" : "numeric", f.regular ? "regular" : "non-regular");
   }

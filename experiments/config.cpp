@@ -198,6 +198,7 @@ std::string_view support_name(support_kind s) {
     case support_kind::counts: return "{0, 1, 2, ...}";
     case support_kind::binary: return "{0, 1}";
     case support_kind::bounded: return "[0, theta]";
+    case support_kind::unit: return "(0, 1)";
   }
   return "?";
 }

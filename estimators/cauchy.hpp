@@ -1,0 +1,89 @@
+// Cauchy(location, scale), density 1 / (pi s (1 + z^2)), z = (x - mu)/s.
+// Numeric MLE by the generic Newton maximizer from the median and half the
+// interquartile range (the quartiles are mu -+ s). The location's likelihood
+// can have several local maxima in small samples (Reeds 1985): Newton finds
+// the one its start leads to, which from the median is the global one in the
+// great majority of samples but is not guaranteed to be; a fit that stalls is
+// reported as not converged.
+#pragma once
+
+#include "estimators/checks.hpp"
+#include "estimators/family.hpp"
+#include "estimators/logistic.hpp"
+#include "estimators/newton.hpp"
+
+#include <boost/random/cauchy_distribution.hpp>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+namespace mlesim {
+
+struct cauchy {
+  static constexpr int dimension = 2;
+  using parameters = vector<2>;
+  static constexpr std::string_view name = "cauchy";
+  static constexpr std::string_view summary = "Cauchy(location, scale) on the real line";
+  static constexpr std::array<std::string_view, 2> parameter_names{"location", "scale"};
+  static constexpr std::size_t min_sample_size = 3;
+  static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::real_line;
+  static constexpr bool closed_form = false;
+
+  static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::finite("location", t[0]), checks::positive("scale", t[1]));
+  }
+
+  static auto sampler(const parameters& t) { return boost::random::cauchy_distribution<double>(t[0], t[1]); }
+
+  static double log_likelihood(const parameters& t, std::span<const double> x) {
+    double sum = 0;
+    for (double xi : x) {
+      const double z = (xi - t[0]) / t[1];
+      sum += std::log1p(z * z);
+    }
+    return -static_cast<double>(x.size()) * std::log(std::numbers::pi * t[1]) - sum;
+  }
+
+  static parameters score(const parameters& t, std::span<const double> x) {
+    const double s = t[1];
+    double location = 0, scale = 0;
+    for (double xi : x) {
+      const double z = (xi - t[0]) / s, u = 1 + z * z;
+      location += 2 * z / u;
+      scale += 2 * z * z / u - 1;
+    }
+    return {location / s, scale / s};
+  }
+
+  static matrix<2> fisher_information(const parameters& t) {
+    return matrix<2>::Identity() / (2 * t[1] * t[1]);
+  }
+
+  static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
+    const double s = t[1];
+    double mm = 0, ms = 0, ss = 0;
+    for (double xi : x) {
+      const double z = (xi - t[0]) / s, u = 1 + z * z;
+      mm += 2 * (1 - z * z) / (u * u);
+      ms += 4 * z / (u * u);
+      ss += 2 * z * z * (3 + z * z) / (u * u) - 1;
+    }
+    matrix<2> info;
+    info << mm, ms, ms, ss;
+    return info / (s * s);
+  }
+
+  static fit_result<2> fit(std::span<const double> x) {
+    const std::vector<double> values(x.begin(), x.end());
+    const double median = sample_quantile(values, 0.5);
+    const double iqr = sample_quantile(values, 0.75) - sample_quantile(values, 0.25);
+    if (!(iqr > 0)) return {parameters{NAN, NAN}, false, 0};
+    return fit_by_newton<cauchy>(x, parameters{median, iqr / 2}, {parameter_scale::real, parameter_scale::positive});
+  }
+};
+
+}  // namespace mlesim

@@ -1,0 +1,129 @@
+// The generic maximizer for families without a closed-form MLE: Newton's
+// method on the log-likelihood with the family's analytic score and observed
+// information, on an unconstrained scale (log for a positive parameter,
+// logit for one in (0, 1)), falling back to Fisher scoring where the
+// observed information is not positive definite, with step halving.
+#pragma once
+
+#include "estimators/family.hpp"
+
+#include <array>
+#include <cmath>
+#include <span>
+
+namespace mlesim {
+
+enum class parameter_scale { real, positive, unit };
+
+namespace detail {
+
+// theta from the unconstrained phi, and the first and second derivatives of
+// that map (it is coordinate-wise).
+inline double from_free(parameter_scale s, double phi) {
+  switch (s) {
+    case parameter_scale::positive: return std::exp(phi);
+    case parameter_scale::unit: return 1 / (1 + std::exp(-phi));
+    default: return phi;
+  }
+}
+inline double to_free(parameter_scale s, double theta) {
+  switch (s) {
+    case parameter_scale::positive: return std::log(theta);
+    case parameter_scale::unit: return std::log(theta / (1 - theta));
+    default: return theta;
+  }
+}
+inline double first_derivative(parameter_scale s, double theta) {
+  switch (s) {
+    case parameter_scale::positive: return theta;
+    case parameter_scale::unit: return theta * (1 - theta);
+    default: return 1;
+  }
+}
+inline double second_derivative(parameter_scale s, double theta) {
+  switch (s) {
+    case parameter_scale::positive: return theta;
+    case parameter_scale::unit: return theta * (1 - theta) * (1 - 2 * theta);
+    default: return 0;
+  }
+}
+
+}  // namespace detail
+
+struct newton_settings {
+  // Converged when a full Newton step moves every unconstrained coordinate
+  // by less than this: the estimates are then exact to about 1e-12 relative.
+  double step_tolerance = 1e-10;
+  // Steps below this are taken without a line search: there the
+  // log-likelihood's rounding (a sum of n terms) can no longer confirm an
+  // ascent, and Newton converges quadratically; a few such steps finish.
+  double close_step = 1e-6;
+  int close_steps = 3;
+  int max_iterations = 100;
+  // An unconstrained coordinate beyond this has run off to the boundary (a
+  // scale of e^30): the MLE does not exist in the open parameter space.
+  double divergence = 30;
+};
+
+template <regular_family F>
+fit_result<F::dimension> fit_by_newton(std::span<const double> x, typename F::parameters start,
+                                       const std::array<parameter_scale, F::dimension>& scales,
+                                       const newton_settings& settings = {}) {
+  constexpr int K = F::dimension;
+  using P = typename F::parameters;
+  const double n = static_cast<double>(x.size());
+  fit_result<K> result{start, false, 0};
+  P theta = start;
+  if (!F::check(theta).empty()) return result;
+  double log_likelihood = F::log_likelihood(theta, x);
+  if (!std::isfinite(log_likelihood)) return result;
+  int close_taken = 0;
+
+  for (int iteration = 1; iteration <= settings.max_iterations; ++iteration) {
+    result.iterations = iteration;
+    const P score = F::score(theta, x);
+    P jacobian, curvature;
+    for (int j = 0; j < K; ++j) {
+      jacobian[j] = detail::first_derivative(scales[j], theta[j]);
+      curvature[j] = detail::second_derivative(scales[j], theta[j]);
+    }
+    const P gradient = jacobian.cwiseProduct(score);
+    matrix<K> hessian = -(jacobian.asDiagonal() * F::observed_information(theta, x) * jacobian.asDiagonal());
+    hessian.diagonal() += score.cwiseProduct(curvature);
+    P step = -(hessian.inverse() * gradient);
+    if (!step.allFinite() || gradient.dot(step) < 0) {
+      const matrix<K> fisher = jacobian.asDiagonal() * (n * F::fisher_information(theta)) * jacobian.asDiagonal();
+      step = fisher.inverse() * gradient;
+    }
+    if (!step.allFinite()) break;
+    P phi;
+    for (int j = 0; j < K; ++j) phi[j] = detail::to_free(scales[j], theta[j]);
+    if (phi.cwiseAbs().maxCoeff() > settings.divergence) break;
+    const double size = step.cwiseAbs().maxCoeff() / (1 + phi.cwiseAbs().maxCoeff());
+    const bool small = size <= settings.close_step;
+    const bool done = size <= settings.step_tolerance || (small && ++close_taken >= settings.close_steps);
+    // Halve until the log-likelihood does not fall; a small step is taken
+    // as it is, where rounding can no longer confirm an ascent.
+    double scale = 1;
+    for (int halvings = 0; halvings < 40; ++halvings, scale /= 2) {
+      P next;
+      for (int j = 0; j < K; ++j) next[j] = detail::from_free(scales[j], phi[j] + scale * step[j]);
+      if (!F::check(next).empty()) continue;
+      const double value = F::log_likelihood(next, x);
+      if (small || value >= log_likelihood) {
+        theta = next;
+        log_likelihood = value;
+        break;
+      }
+    }
+    if (done) {
+      result.converged = std::isfinite(log_likelihood);
+      break;
+    }
+    if (scale < 1e-11) break;  // no ascent in the Newton direction
+  }
+  result.theta = theta;
+  return result;
+}
+
+}  // namespace mlesim

@@ -1,0 +1,95 @@
+// Weibull(shape k, scale lambda), density (k/lambda)(x/lambda)^(k-1)
+// exp(-(x/lambda)^k). Numeric MLE by the generic Newton maximizer, started
+// from the log-moments: sd(log x) = pi / (k sqrt 6), E log x = log lambda - gamma/k.
+#pragma once
+
+#include "estimators/checks.hpp"
+#include "estimators/family.hpp"
+#include "estimators/newton.hpp"
+
+#include <boost/random/weibull_distribution.hpp>
+
+#include <cmath>
+#include <numbers>
+
+namespace mlesim {
+
+struct weibull {
+  static constexpr int dimension = 2;
+  using parameters = vector<2>;
+  static constexpr std::string_view name = "weibull";
+  static constexpr std::string_view summary = "Weibull(shape, scale) on (0, inf)";
+  static constexpr std::array<std::string_view, 2> parameter_names{"shape", "scale"};
+  static constexpr std::size_t min_sample_size = 2;
+  static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::positive;
+  static constexpr bool closed_form = false;
+
+  static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::positive("shape", t[0]), checks::positive("scale", t[1]));
+  }
+
+  static auto sampler(const parameters& t) { return boost::random::weibull_distribution<double>(t[0], t[1]); }
+
+  static double log_likelihood(const parameters& t, std::span<const double> x) {
+    const double k = t[0], lambda = t[1];
+    double sum = 0;
+    for (double xi : x) {
+      const double z = std::log(xi / lambda);
+      sum += (k - 1) * z - std::exp(k * z);
+    }
+    return static_cast<double>(x.size()) * (std::log(k) - std::log(lambda)) + sum;
+  }
+
+  static parameters score(const parameters& t, std::span<const double> x) {
+    const double k = t[0], lambda = t[1], n = static_cast<double>(x.size());
+    double sum_z = 0, sum_p = 0, sum_pz = 0;  // z = log(x/lambda), p = (x/lambda)^k
+    for (double xi : x) {
+      const double z = std::log(xi / lambda), p = std::exp(k * z);
+      sum_z += z;
+      sum_p += p;
+      sum_pz += p * z;
+    }
+    return {n / k + sum_z - sum_pz, (k / lambda) * (sum_p - n)};
+  }
+
+  static matrix<2> fisher_information(const parameters& t) {
+    constexpr double one_minus_gamma = 1 - std::numbers::egamma;
+    const double k = t[0], lambda = t[1];
+    matrix<2> info;
+    info << (std::numbers::pi * std::numbers::pi / 6 + one_minus_gamma * one_minus_gamma) / (k * k),
+        -one_minus_gamma / lambda, -one_minus_gamma / lambda, k * k / (lambda * lambda);
+    return info;
+  }
+
+  static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
+    const double k = t[0], lambda = t[1], n = static_cast<double>(x.size());
+    double sum_p = 0, sum_pz = 0, sum_pzz = 0;
+    for (double xi : x) {
+      const double z = std::log(xi / lambda), p = std::exp(k * z);
+      sum_p += p;
+      sum_pz += p * z;
+      sum_pzz += p * z * z;
+    }
+    matrix<2> info;
+    const double cross = (n - sum_p - k * sum_pz) / lambda;
+    info << n / (k * k) + sum_pzz, cross, cross, (-n * k + k * (k + 1) * sum_p) / (lambda * lambda);
+    return info;
+  }
+
+  static fit_result<2> fit(std::span<const double> x) {
+    const double n = static_cast<double>(x.size());
+    double mean_log = 0;
+    for (double xi : x) mean_log += std::log(xi) / n;
+    double var_log = 0;
+    for (double xi : x) var_log += (std::log(xi) - mean_log) * (std::log(xi) - mean_log) / n;
+    if (!(var_log > 0)) return {parameters{NAN, NAN}, false, 0};  // all values equal: no MLE
+    const double k = std::numbers::pi / std::sqrt(6 * var_log);
+    return fit_by_newton<weibull>(x, parameters{k, std::exp(mean_log + std::numbers::egamma / k)},
+                                  {parameter_scale::positive, parameter_scale::positive});
+  }
+};
+
+}  // namespace mlesim
