@@ -44,3 +44,16 @@ t = ll - chi/2
 f = lambda l: stats.poisson.logpmf(p, l).sum() - t
 print('poisson', repr(lam), repr(np.sqrt(lam/n)), repr(ll), 'profile', repr(optimize.brentq(f, 1e-6, lam, xtol=1e-15)), repr(optimize.brentq(f, lam, 100, xtol=1e-15)))
 print('bernoulli zeros upper', repr(1-np.exp(-chi/(2*25))))
+# weibull: the shape solves 1/k + mean(log x) - sum(x^k log x)/sum(x^k) = 0 (Brent),
+# the scale is (mean x^k)^(1/k); SEs from the inverse of the observed information.
+w = read('weibull.csv', 1); n = len(w)
+g = lambda k: 1/k + np.log(w).mean() - (w**k * np.log(w)).sum() / (w**k).sum()
+k = optimize.brentq(g, 0.05, 50, xtol=1e-15)
+lam = ((w**k).mean())**(1/k)
+ll = stats.weibull_min.logpdf(w, k, scale=lam).sum()
+z = np.log(w/lam); p = (w/lam)**k
+obs = np.array([[n/k**2 + (p*z*z).sum(), (n - p.sum() - k*(p*z).sum())/lam],
+                [(n - p.sum() - k*(p*z).sum())/lam, (-n*k + k*(k+1)*p.sum())/lam**2]])
+cov = np.linalg.inv(obs)
+print('weibull', repr(k), repr(lam), repr(np.sqrt(cov[0,0])), repr(np.sqrt(cov[1,1])), repr(ll))
+print('  scipy.stats.weibull_min.fit', stats.weibull_min.fit(w, floc=0))

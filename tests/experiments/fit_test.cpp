@@ -96,3 +96,15 @@ TEST_CASE("fit: data errors name the line and column") {
   CHECK_THROWS_WITH_AS(read_column(data + "gamma.csv", std::string("rain")), doctest::Contains("no column 'rain'"),
                        input_error);
 }
+
+TEST_CASE("fit: weibull data, a numeric family, against Brent's method on the profile equation") {
+  // scipy.stats.weibull_min.fit(x, floc=0) gives shape 1.94513600, scale 2.98484408: its
+  // optimizer stops at about 4e-6; the likelihood equation solved by Brent is the reference.
+  const auto fit = fit_file("weibull", "weibull.csv", "strength");
+  CHECK(fit.converged);
+  CHECK(fit.log_likelihood == doctest::Approx(-137.50850876379698).epsilon(1e-10));
+  CHECK(fit.parameters[0].estimate == doctest::Approx(1.9451286790421969).epsilon(1e-9));
+  CHECK(fit.parameters[1].estimate == doctest::Approx(2.98488720610682).epsilon(1e-9));
+  CHECK(*fit.parameters[0].se == doctest::Approx(0.1730576935244785).epsilon(1e-7));
+  CHECK(*fit.parameters[1].se == doctest::Approx(0.18012737787132063).epsilon(1e-7));
+}
