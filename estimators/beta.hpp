@@ -6,6 +6,7 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 #include "estimators/newton.hpp"
+#include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
 #include <boost/random/beta_distribution.hpp>
@@ -69,11 +70,7 @@ struct beta {
   }
 
   static fit_result<2> fit(std::span<const double> x) {
-    const double n = static_cast<double>(x.size());
-    double mean = 0;
-    for (double xi : x) mean += xi / n;
-    double variance = 0;
-    for (double xi : x) variance += (xi - mean) * (xi - mean) / n;
+    const auto [mean, variance] = sample_moments(x);
     if (!(variance > 0)) return {parameters{NAN, NAN}, false, 0};
     double common = mean * (1 - mean) / variance - 1;
     if (!(common > 0)) common = 1;  // moments impossible for a beta: start from a + b = 1

@@ -9,14 +9,13 @@
 
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
-#include "estimators/logistic.hpp"
 #include "estimators/newton.hpp"
+#include "estimators/sample_statistics.hpp"
 
 #include <boost/random/cauchy_distribution.hpp>
 
 #include <cmath>
 #include <numbers>
-#include <vector>
 
 namespace mlesim {
 
@@ -78,11 +77,10 @@ struct cauchy {
   }
 
   static fit_result<2> fit(std::span<const double> x) {
-    const std::vector<double> values(x.begin(), x.end());
-    const double median = sample_quantile(values, 0.5);
-    const double iqr = sample_quantile(values, 0.75) - sample_quantile(values, 0.25);
-    if (!(iqr > 0)) return {parameters{NAN, NAN}, false, 0};
-    return fit_by_newton<cauchy>(x, parameters{median, iqr / 2}, {parameter_scale::real, parameter_scale::positive});
+    const median_and_iqr start(x);
+    if (!(start.iqr > 0)) return {parameters{NAN, NAN}, false, 0};
+    return fit_by_newton<cauchy>(x, parameters{start.median, start.iqr / 2},
+                                 {parameter_scale::real, parameter_scale::positive});
   }
 };
 

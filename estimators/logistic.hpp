@@ -6,23 +6,12 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 #include "estimators/newton.hpp"
+#include "estimators/sample_statistics.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <numbers>
-#include <vector>
 
 namespace mlesim {
-
-// The sample quantile at probability q by linear interpolation (R's type 7).
-inline double sample_quantile(std::vector<double> sorted_copy, double q) {
-  std::sort(sorted_copy.begin(), sorted_copy.end());
-  const double h = q * static_cast<double>(sorted_copy.size() - 1);
-  const auto low = static_cast<std::size_t>(std::floor(h));
-  const std::size_t high = std::min(low + 1, sorted_copy.size() - 1);
-  return sorted_copy[low] + (h - static_cast<double>(low)) * (sorted_copy[high] - sorted_copy[low]);
-}
 
 struct logistic {
   static constexpr int dimension = 2;
@@ -92,11 +81,9 @@ struct logistic {
   }
 
   static fit_result<2> fit(std::span<const double> x) {
-    const std::vector<double> values(x.begin(), x.end());
-    const double median = sample_quantile(values, 0.5);
-    const double iqr = sample_quantile(values, 0.75) - sample_quantile(values, 0.25);
-    if (!(iqr > 0)) return {parameters{NAN, NAN}, false, 0};
-    return fit_by_newton<logistic>(x, parameters{median, iqr / (2 * std::log(3.0))},
+    const median_and_iqr start(x);
+    if (!(start.iqr > 0)) return {parameters{NAN, NAN}, false, 0};
+    return fit_by_newton<logistic>(x, parameters{start.median, start.iqr / (2 * std::log(3.0))},
                                    {parameter_scale::real, parameter_scale::positive});
   }
 };

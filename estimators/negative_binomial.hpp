@@ -9,6 +9,7 @@
 #include "estimators/family.hpp"
 #include "estimators/gamma.hpp"
 #include "estimators/newton.hpp"
+#include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
 #include <boost/random/poisson_distribution.hpp>
@@ -97,11 +98,7 @@ struct negative_binomial {
   }
 
   static fit_result<2> fit(std::span<const double> x) {
-    const double n = static_cast<double>(x.size());
-    double mean = 0;
-    for (double xi : x) mean += xi / n;
-    double variance = 0;
-    for (double xi : x) variance += (xi - mean) * (xi - mean) / n;
+    const auto [mean, variance] = sample_moments(x);
     if (!(variance > mean) || !(mean > 0)) return {parameters{NAN, NAN}, false, 0};
     const double r = mean * mean / (variance - mean);
     return fit_by_newton<negative_binomial>(x, parameters{r, r / (r + mean)},

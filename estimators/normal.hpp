@@ -3,6 +3,7 @@
 
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
+#include "estimators/sample_statistics.hpp"
 
 #include <boost/random/normal_distribution.hpp>
 
@@ -72,13 +73,8 @@ struct normal {
   }
 
   static fit_result<2> fit(std::span<const double> x) {
-    double sum = 0;
-    for (double xi : x) sum += xi;
-    const double n = static_cast<double>(x.size());
-    const double mean = sum / n;
-    double ss = 0;
-    for (double xi : x) ss += (xi - mean) * (xi - mean);
-    return {parameters{mean, ss / n}, true, 0};
+    const sample_moments m(x);
+    return {parameters{m.mean, m.variance}, true, 0};
   }
 };
 

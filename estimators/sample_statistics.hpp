@@ -1,0 +1,47 @@
+// Summaries of a sample that the families' estimators and starting values share.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <vector>
+
+namespace mlesim {
+
+// Mean and the 1/n variance (the normal MLE's), two passes for accuracy.
+struct sample_moments {
+  double mean = 0;
+  double variance = 0;
+
+  explicit sample_moments(std::span<const double> x) {
+    const double n = static_cast<double>(x.size());
+    for (double xi : x) mean += xi;
+    mean /= n;
+    for (double xi : x) variance += (xi - mean) * (xi - mean);
+    variance /= n;
+  }
+};
+
+// The sample quantile at probability q by linear interpolation (R's type 7).
+inline double sample_quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const double h = q * static_cast<double>(values.size() - 1);
+  const auto low = static_cast<std::size_t>(std::floor(h));
+  const std::size_t high = std::min(low + 1, values.size() - 1);
+  return values[low] + (h - static_cast<double>(low)) * (values[high] - values[low]);
+}
+
+// The median and the interquartile range: the robust starting values of a
+// location-scale family.
+struct median_and_iqr {
+  double median = 0;
+  double iqr = 0;
+
+  explicit median_and_iqr(std::span<const double> x) {
+    const std::vector<double> values(x.begin(), x.end());
+    median = sample_quantile(values, 0.5);
+    iqr = sample_quantile(values, 0.75) - sample_quantile(values, 0.25);
+  }
+};
+
+}  // namespace mlesim
