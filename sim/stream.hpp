@@ -23,16 +23,21 @@ class philox_stream {
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
 
-  result_type operator()() {
-    if (used_ == 4) {
-      block_ = r123::Philox4x64()(counter_, key_);
-      ++counter_.v[3];
-      used_ = 0;
-    }
+  // Inlined into the distributions' draw loops: called once per 64 bits, it
+  // was 38% of a normal replication's instructions as an out-of-line call.
+  [[gnu::always_inline]] result_type operator()() {
+    if (used_ == 4) [[unlikely]]
+      refill();
     return block_.v[used_++];
   }
 
  private:
+  void refill() {
+    block_ = r123::Philox4x64()(counter_, key_);
+    ++counter_.v[3];
+    used_ = 0;
+  }
+
   r123::Philox4x64::key_type key_;
   r123::Philox4x64::ctr_type counter_;
   r123::Philox4x64::ctr_type block_{};
