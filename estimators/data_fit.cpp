@@ -111,30 +111,43 @@ data_fit fit_family(const std::vector<double>& x, const std::vector<std::pair<st
   out.n = x.size();
   out.level = level;
 
-  fit_result<K> fit = F::fit(x);
-  std::vector<int> free;
+  const fit_result<K> unrestricted = F::fit(x);
+  // Too few distinct values put a continuous family's MLE outside its
+  // parameter space (a zero variance, an infinite rate): bad data, not a fit.
+  // A discrete family's boundary estimate (p-hat = 0) is a result.
+  if (!discrete(F::support) && (!unrestricted.theta.allFinite() || !F::check(unrestricted.theta).empty())) {
+    std::vector<double> sorted = x;
+    std::sort(sorted.begin(), sorted.end());
+    const auto distinct = std::unique(sorted.begin(), sorted.end()) - sorted.begin();
+    out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few for a {} fit{}", distinct,
+                                   x.size(), F::name,
+                                   unrestricted.theta.allFinite() ? " (" + F::check(unrestricted.theta) + ")" : "");
+    return out;
+  }
+
   std::vector<bool> is_fixed(K, false);
+  P start = unrestricted.theta;
   for (const auto& [name, value] : fixed) {
     const auto j = static_cast<int>(std::find(F::parameter_names.begin(), F::parameter_names.end(), name) -
                                     F::parameter_names.begin());
     if (j == K) throw std::invalid_argument("unknown parameter " + name);
-    fit.theta[j] = value;
+    start[j] = value;
     is_fixed[static_cast<std::size_t>(j)] = true;
   }
+  const std::string problem = F::check(start);
+  for (const auto& [name, value] : fixed) {
+    if (!problem.empty() && problem.find(name) != std::string::npos) {
+      out.fixed_problem = fmt::format("{}={}: {}", name, value, problem);
+      return out;
+    }
+  }
+  std::vector<int> free;
   for (int j = 0; j < K; ++j)
     if (!is_fixed[static_cast<std::size_t>(j)]) free.push_back(j);
-  if (!fixed.empty()) {
-    // Others estimated with the one held: the family's own estimator does not
-    // know how, so the numeric maximizer starts from its unrestricted answer.
-    P start = fit.theta;
-    if (!F::check(start).empty()) start = F::fit(x).theta;  // unrestricted estimate is a start outside
-    for (const auto& [name, value] : fixed) {
-      const auto j = std::find(F::parameter_names.begin(), F::parameter_names.end(), name) - F::parameter_names.begin();
-      start[j] = value;
-    }
-    const restricted_likelihood<F> likelihood(x, start, free);
-    fit = maximize_restricted<F>(likelihood, start);
-  }
+  // With parameters held the family's own estimator does not apply: the
+  // numeric maximizer frees the others, from the unrestricted estimate.
+  const fit_result<K> fit =
+      fixed.empty() ? unrestricted : maximize_restricted<F>(restricted_likelihood<F>(x, start, free), start);
   const P& theta = fit.theta;
   out.converged = fit.converged;
   out.iterations = fit.iterations;

@@ -27,10 +27,13 @@ struct data_fit {
   double level = 0.95;
   std::vector<fitted_parameter> parameters;
   std::vector<std::string> notes;  // a boundary estimate, a parameter without SE, ...
+  // Bad input, found while fitting; when set, nothing else is filled in.
+  std::string data_problem;   // too few distinct values for the family
+  std::string fixed_problem;  // a held value outside the parameter space
 };
 
-// The family must be registered, `fixed` names its parameters with values in
-// the parameter space, and x lies in the family's support (the caller checks).
+// The family must be registered, `fixed` names its parameters, and x lies in
+// the family's support (the caller checks).
 data_fit fit_data(const std::string& family, const std::vector<double>& x,
                   const std::vector<std::pair<std::string, double>>& fixed, double level);
 

@@ -4,11 +4,11 @@
 
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
+#include "estimators/normal.hpp"
 
 #include <boost/random/lognormal_distribution.hpp>
 
 #include <cmath>
-#include <numbers>
 
 namespace mlesim {
 
@@ -43,45 +43,25 @@ struct lognormal {
     return boost::random::lognormal_distribution<double>(t[0], std::sqrt(t[1]));
   }
 
+  // The normal's formulas on y = log x; the density's Jacobian 1/x adds
+  // -sum log x = -(s + n mu) to the log-likelihood and nothing else.
+  static normal::deviation_sums log_deviations(const parameters& t, std::span<const double> x) {
+    return normal::deviations(t[0], x, [](double xi) { return std::log(xi); });
+  }
+
   static double log_likelihood(const parameters& t, std::span<const double> x) {
-    double sum_log = 0, ss = 0;
-    for (double xi : x) {
-      const double y = std::log(xi);
-      sum_log += y;
-      ss += (y - t[0]) * (y - t[0]);
-    }
-    const double n = static_cast<double>(x.size());
-    return -sum_log - 0.5 * n * std::log(2 * std::numbers::pi * t[1]) - ss / (2 * t[1]);
+    const auto d = log_deviations(t, x);
+    return normal::log_likelihood(t, d) - (d.s + d.n * t[0]);
   }
 
   static parameters score(const parameters& t, std::span<const double> x) {
-    double s = 0, ss = 0;
-    for (double xi : x) {
-      const double d = std::log(xi) - t[0];
-      s += d;
-      ss += d * d;
-    }
-    const double n = static_cast<double>(x.size());
-    return {s / t[1], -0.5 * n / t[1] + 0.5 * ss / (t[1] * t[1])};
+    return normal::score(t, log_deviations(t, x));
   }
 
-  static matrix<2> fisher_information(const parameters& t) {
-    matrix<2> info;
-    info << 1 / t[1], 0, 0, 0.5 / (t[1] * t[1]);
-    return info;
-  }
+  static matrix<2> fisher_information(const parameters& t) { return normal::fisher_information(t); }
 
   static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
-    double s = 0, ss = 0;
-    for (double xi : x) {
-      const double d = std::log(xi) - t[0];
-      s += d;
-      ss += d * d;
-    }
-    const double n = static_cast<double>(x.size()), v = t[1];
-    matrix<2> info;
-    info << n / v, s / (v * v), s / (v * v), -0.5 * n / (v * v) + ss / (v * v * v);
-    return info;
+    return normal::observed_information(t, log_deviations(t, x));
   }
 
   static fit_result<2> fit(std::span<const double> x) {

@@ -8,6 +8,7 @@
 #include <boost/random/normal_distribution.hpp>
 
 #include <cmath>
+#include <functional>
 #include <numbers>
 
 namespace mlesim {
@@ -37,22 +38,44 @@ struct normal {
     return boost::random::normal_distribution<double>(t[0], std::sqrt(t[1]));
   }
 
-  static double log_likelihood(const parameters& t, std::span<const double> x) {
-    double ss = 0;
-    for (double xi : x) ss += (xi - t[0]) * (xi - t[0]);
-    const double n = static_cast<double>(x.size());
-    return -0.5 * n * std::log(2 * std::numbers::pi * t[1]) - ss / (2 * t[1]);
+  // The sums the normal's log-likelihood, score and observed information
+  // depend on: n, and the first two moments of y - mu about mu, where y is
+  // x or (for the lognormal) log x.
+  struct deviation_sums {
+    double n = 0, s = 0, ss = 0;
+  };
+
+  template <class Transform = std::identity>
+  static deviation_sums deviations(double mu, std::span<const double> x, Transform transform = {}) {
+    deviation_sums d{static_cast<double>(x.size()), 0, 0};
+    for (double xi : x) {
+      const double e = transform(xi) - mu;
+      d.s += e;
+      d.ss += e * e;
+    }
+    return d;
   }
 
-  static parameters score(const parameters& t, std::span<const double> x) {
-    double s = 0, ss = 0;
-    for (double xi : x) {
-      s += xi - t[0];
-      ss += (xi - t[0]) * (xi - t[0]);
-    }
-    const double n = static_cast<double>(x.size());
-    return {s / t[1], -0.5 * n / t[1] + 0.5 * ss / (t[1] * t[1])};
+  static double log_likelihood(const parameters& t, const deviation_sums& d) {
+    return -0.5 * d.n * std::log(2 * std::numbers::pi * t[1]) - d.ss / (2 * t[1]);
   }
+
+  static parameters score(const parameters& t, const deviation_sums& d) {
+    return {d.s / t[1], -0.5 * d.n / t[1] + 0.5 * d.ss / (t[1] * t[1])};
+  }
+
+  static matrix<2> observed_information(const parameters& t, const deviation_sums& d) {
+    const double v = t[1];
+    matrix<2> info;
+    info << d.n / v, d.s / (v * v), d.s / (v * v), -0.5 * d.n / (v * v) + d.ss / (v * v * v);
+    return info;
+  }
+
+  static double log_likelihood(const parameters& t, std::span<const double> x) {
+    return log_likelihood(t, deviations(t[0], x));
+  }
+
+  static parameters score(const parameters& t, std::span<const double> x) { return score(t, deviations(t[0], x)); }
 
   static matrix<2> fisher_information(const parameters& t) {
     matrix<2> info;
@@ -61,15 +84,7 @@ struct normal {
   }
 
   static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
-    double s = 0, ss = 0;
-    for (double xi : x) {
-      s += xi - t[0];
-      ss += (xi - t[0]) * (xi - t[0]);
-    }
-    const double n = static_cast<double>(x.size()), v = t[1];
-    matrix<2> info;
-    info << n / v, s / (v * v), s / (v * v), -0.5 * n / (v * v) + ss / (v * v * v);
-    return info;
+    return observed_information(t, deviations(t[0], x));
   }
 
   static fit_result<2> fit(std::span<const double> x) {

@@ -165,30 +165,9 @@ int fit_command(const fit_flags& flags) {
     fixed.emplace_back(name, value);
   }
 
-  // Too few distinct values leave a continuous family's MLE outside its
-  // parameter space (a zero variance, an infinite rate): bad data, not a fit.
-  const data_fit unrestricted = fit_data(family->name.data(), data.values, {}, flags.level);
-  std::vector<double> theta;
-  for (const auto& p : unrestricted.parameters) theta.push_back(p.estimate);
-  const bool finite = std::all_of(theta.begin(), theta.end(), [](double t) { return std::isfinite(t); });
-  if (!discrete(family->support) && (!finite || !family->check(theta).empty())) {
-    auto sorted = data.values;
-    std::sort(sorted.begin(), sorted.end());
-    const auto distinct = std::unique(sorted.begin(), sorted.end()) - sorted.begin();
-    throw input_error(fmt::format("{}: {} distinct value(s) in {} observations: too few for a {} fit{}", where, distinct,
-                                  data.values.size(), family->name,
-                                  finite ? " (" + family->check(theta) + ")" : ""));
-  }
-  for (const auto& [name, value] : fixed) {
-    auto held = theta;
-    held[static_cast<std::size_t>(std::find(family->parameters.begin(), family->parameters.end(), name) -
-                                  family->parameters.begin())] = value;
-    const std::string problem = family->check(held);
-    if (!problem.empty() && problem.find(name) != std::string::npos)
-      throw input_error(fmt::format("--fixed {}={}: {}", name, value, problem));
-  }
-
-  const data_fit result = fixed.empty() ? unrestricted : fit_data(family->name.data(), data.values, fixed, flags.level);
+  const data_fit result = fit_data(std::string(family->name), data.values, fixed, flags.level);
+  if (!result.data_problem.empty()) throw input_error(fmt::format("{}: {}", where, result.data_problem));
+  if (!result.fixed_problem.empty()) throw input_error("--fixed " + result.fixed_problem);
   if (flags.format == "json") std::cout << fit_json(result);
   else if (flags.format == "csv") std::cout << fit_csv(result);
   else std::cout << fit_table(result, fmt::format("{} of {}", data.name, where));

@@ -155,6 +155,14 @@ void read_experiment_table(const table_reader& root, experiment_config& config) 
   }
 }
 
+// Each sample size is one the family's MLE exists at.
+void check_sample_sizes(const table_reader& root, const family_info& family, const experiment_spec& spec) {
+  for (auto n : spec.sample_sizes)
+    if (n < family.min_sample_size)
+      root.fail(fmt::format("[experiment].sample_sizes has {}, but the {} MLE needs n >= {}", n, family.name,
+                            family.min_sample_size));
+}
+
 const family_info& read_generate_table(const table_reader& root, experiment_config& config) {
   const table_reader t(subtable(root, "generate"), "[generate]", root.source(), {"family", "params"});
   const toml::node& family_node = t.require("family");
@@ -183,10 +191,7 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   const std::string problem = family->check(config.spec.theta);
   if (!problem.empty())
     t.fail(params_node, fmt::format("[generate].params is out of the {} parameter space: {}", family->name, problem));
-  for (auto n : config.spec.sample_sizes)
-    if (n < family->min_sample_size)
-      root.fail(fmt::format("[experiment].sample_sizes has {}, but the {} MLE needs n >= {}", n, family->name,
-                            family->min_sample_size));
+  check_sample_sizes(root, *family, config.spec);
   return *family;
 }
 
@@ -226,10 +231,7 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
                                         "{} data ({})", name, support_name(fitted->support), generating.name,
                                         support_name(generating.support)));
       config.spec.fit_family = name;
-      for (auto n : config.spec.sample_sizes)
-        if (n < fitted->min_sample_size)
-          root.fail(fmt::format("[experiment].sample_sizes has {}, but the {} MLE needs n >= {}", n, fitted->name,
-                                fitted->min_sample_size));
+      check_sample_sizes(root, *fitted, config.spec);
     }
   }
   const auto known = fitted->estimands();

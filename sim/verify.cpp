@@ -15,7 +15,7 @@ namespace {
 double upper_tail(double z) { return boost::math::cdf(boost::math::complement(boost::math::normal(), z)); }
 
 // The figure a property judges at one row, and its standard error under H0.
-void measure(const check_spec& check, const estimand_result& row, double level, check_test& test) {
+void measure(const check_spec& check, const estimand_result& row, check_test& test) {
   const measures& m = row.m;
   if (check.property == "bias") {
     test.figure = m.bias.value;
@@ -42,7 +42,6 @@ void measure(const check_spec& check, const estimand_result& row, double level, 
     if (!test.p_value) test.note = "too few replications for the χ² test";
     return;
   }
-  (void)level;
 }
 
 void judge_statistic(const check_spec& check, check_test& test) {
@@ -133,7 +132,7 @@ verification verify(const experiment_result& result, const std::vector<check_spe
           if (inv.fit_failures) test.note += fmt::format(", {} failed fits skipped", inv.fit_failures);
           if (inv.direct_failures) test.note += fmt::format(", {} direct fits did not converge", inv.direct_failures);
         } else {
-          measure(check, row, spec.level, test);
+          measure(check, row, test);
           if (check.property != "normality") judge_statistic(check, test);
         }
         verdict.tests.push_back(test);
