@@ -46,7 +46,7 @@ double draw_only(const typename F::parameters& theta, std::uint64_t reps, bool w
         std::vector<double> x(n);
         for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) {
           philox_stream engine(1, 2, n, rep);
-          auto draw = F::sampler(theta);
+          auto draw = F{}.sampler(theta);
           for (double& xi : x) xi = draw(engine);
           for (double xi : x) sum += with_log ? std::log(xi) : xi;
         }

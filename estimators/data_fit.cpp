@@ -22,8 +22,8 @@ class restricted_likelihood {
  public:
   using P = typename F::parameters;
 
-  restricted_likelihood(std::span<const double> x, P held, std::vector<int> free)
-      : x_(x), held_(held), free_(std::move(free)) {}
+  restricted_likelihood(const F& family, std::span<const double> x, P held, std::vector<int> free)
+      : family_(family), x_(x), held_(held), free_(std::move(free)) {}
 
   P theta(const Eigen::VectorXd& free_values) const {
     P t = held_;
@@ -41,13 +41,14 @@ class restricted_likelihood {
 
   double at(const P& t) const {
     if (!F::check(t).empty()) return minus_infinity;
-    const double value = F::log_likelihood(t, x_);
+    const double value = family_.log_likelihood(t, x_);
     return std::isnan(value) ? minus_infinity : value;
   }
 
   const std::vector<int>& free() const { return free_; }
 
  private:
+  F family_;
   std::span<const double> x_;
   P held_;
   std::vector<int> free_;
@@ -65,14 +66,14 @@ fit_result<F::dimension> maximize_restricted(const restricted_likelihood<F>& lik
 // The profile log-likelihood of coordinate j at eta: maximized over the
 // other free coordinates.
 template <family F>
-double profile(std::span<const double> x, const typename F::parameters& best, const std::vector<int>& free, int j,
-               double eta) {
+double profile(const F& family, std::span<const double> x, const typename F::parameters& best,
+               const std::vector<int>& free, int j, double eta) {
   typename F::parameters held = best;
   held[j] = eta;
   std::vector<int> others;
   for (int i : free)
     if (i != j) others.push_back(i);
-  const restricted_likelihood<F> likelihood(x, held, others);
+  const restricted_likelihood<F> likelihood(family, x, held, others);
   const auto fit = maximize_restricted<F>(likelihood, held);
   return likelihood.at(fit.theta);
 }
@@ -80,14 +81,14 @@ double profile(std::span<const double> x, const typename F::parameters& best, co
 // Where the profile falls to `threshold`, searching from the estimate in
 // `direction` with first step `step`; the domain's edge if it never does.
 template <family F>
-std::optional<double> profile_bound(std::span<const double> x, const typename F::parameters& best,
+std::optional<double> profile_bound(const F& family, std::span<const double> x, const typename F::parameters& best,
                                     const std::vector<int>& free, int j, double threshold, double direction,
                                     double step) {
   double inside = best[j], outside = best[j];
   bool crossed = false;
   for (int k = 0; k < 60; ++k, step *= 2) {
     outside = best[j] + direction * step;
-    if (!(profile<F>(x, best, free, j, outside) >= threshold)) {
+    if (!(profile(family, x, best, free, j, outside) >= threshold)) {
       crossed = true;
       break;
     }
@@ -96,14 +97,14 @@ std::optional<double> profile_bound(std::span<const double> x, const typename F:
   if (!crossed) return std::nullopt;  // the profile stays above: unbounded
   for (int k = 0; k < 200 && std::abs(outside - inside) > 1e-12 * std::max(1.0, std::abs(inside)); ++k) {
     const double middle = (inside + outside) / 2;
-    (profile<F>(x, best, free, j, middle) >= threshold ? inside : outside) = middle;
+    (profile(family, x, best, free, j, middle) >= threshold ? inside : outside) = middle;
   }
   return inside;  // the last point known to lie within the interval
 }
 
 template <family F>
-data_fit fit_family(const std::vector<double>& x, const std::vector<std::pair<std::string, double>>& fixed,
-                    double level) {
+data_fit fit_family(const F& family, const std::vector<double>& x,
+                    const std::vector<std::pair<std::string, double>>& fixed, double level) {
   constexpr int K = F::dimension;
   using P = typename F::parameters;
   data_fit out;
@@ -111,7 +112,7 @@ data_fit fit_family(const std::vector<double>& x, const std::vector<std::pair<st
   out.n = x.size();
   out.level = level;
 
-  const fit_result<K> unrestricted = F::fit(x);
+  const fit_result<K> unrestricted = family.fit(x);
   // Too few distinct values put a continuous family's MLE outside its
   // parameter space (a zero variance, an infinite rate): bad data, not a fit.
   // A discrete family's boundary estimate (p-hat = 0) is a result.
@@ -147,11 +148,11 @@ data_fit fit_family(const std::vector<double>& x, const std::vector<std::pair<st
   // With parameters held the family's own estimator does not apply: the
   // numeric maximizer frees the others, from the unrestricted estimate.
   const fit_result<K> fit =
-      fixed.empty() ? unrestricted : maximize_restricted<F>(restricted_likelihood<F>(x, start, free), start);
+      fixed.empty() ? unrestricted : maximize_restricted<F>(restricted_likelihood<F>(family, x, start, free), start);
   const P& theta = fit.theta;
   out.converged = fit.converged;
   out.iterations = fit.iterations;
-  out.log_likelihood = F::log_likelihood(theta, x);
+  out.log_likelihood = family.log_likelihood(theta, x);
   const double k = static_cast<double>(free.size()), n = static_cast<double>(x.size());
   out.aic = 2 * k - 2 * out.log_likelihood;
   out.bic = k * std::log(n) - 2 * out.log_likelihood;
@@ -164,7 +165,7 @@ data_fit fit_family(const std::vector<double>& x, const std::vector<std::pair<st
   Eigen::MatrixXd covariance;
   if constexpr (F::regular) {
     if (interior && fit.converged) {
-      const matrix<K> observed = F::observed_information(theta, x);
+      const matrix<K> observed = family.observed_information(theta, x);
       Eigen::MatrixXd block(static_cast<int>(free.size()), static_cast<int>(free.size()));
       for (std::size_t a = 0; a < free.size(); ++a)
         for (std::size_t b = 0; b < free.size(); ++b)
@@ -187,8 +188,8 @@ data_fit fit_family(const std::vector<double>& x, const std::vector<std::pair<st
         p.wald_high = theta[j] + z * *p.se;
       }
       const double step = p.se && *p.se > 0 ? *p.se : 0.01 * std::max(std::abs(theta[j]), 1e-3);
-      p.profile_low = profile_bound<F>(x, theta, free, j, threshold, -1, step);
-      p.profile_high = profile_bound<F>(x, theta, free, j, threshold, +1, step);
+      p.profile_low = profile_bound(family, x, theta, free, j, threshold, -1, step);
+      p.profile_high = profile_bound(family, x, theta, free, j, threshold, +1, step);
     }
     out.parameters.push_back(std::move(p));
   }
@@ -197,10 +198,10 @@ data_fit fit_family(const std::vector<double>& x, const std::vector<std::pair<st
 
 }  // namespace
 
-data_fit fit_data(const std::string& family, const std::vector<double>& x,
+data_fit fit_data(const std::string& family, const std::vector<double>& known, const std::vector<double>& x,
                   const std::vector<std::pair<std::string, double>>& fixed, double level) {
   data_fit result;
-  if (!visit_family(family, [&]<class F>() { result = fit_family<F>(x, fixed, level); }))
+  if (!visit_family(family, [&]<class F>() { result = fit_family(make_family<F>(known), x, fixed, level); }))
     throw std::invalid_argument("unknown family '" + family + "'");
   return result;
 }

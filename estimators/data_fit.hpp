@@ -32,9 +32,10 @@ struct data_fit {
   std::string fixed_problem;  // a held value outside the parameter space
 };
 
-// The family must be registered, `fixed` names its parameters, and x lies in
-// the family's support (the caller checks).
-data_fit fit_data(const std::string& family, const std::vector<double>& x,
+// The family must be registered, `known` holds valid values of its known
+// constants, `fixed` names its parameters, and x lies in the family's
+// support (the caller checks all four).
+data_fit fit_data(const std::string& family, const std::vector<double>& known, const std::vector<double>& x,
                   const std::vector<std::pair<std::string, double>>& fixed, double level);
 
 }  // namespace mlesim

@@ -13,6 +13,8 @@ namespace mlesim {
 // quadrature over a density's support (exp-sinh on the half line, sinh-sinh
 // on the real line, tanh-sinh on [0, theta]), or summation over a mass
 // function's support until the remaining mass is below 1e-16.
-double expectation(const family_info& family, std::span<const double> theta, const std::function<double(double)>& h);
+// `known` holds the family's known constants (empty for most families).
+double expectation(const family_info& family, std::span<const double> theta, std::span<const double> known,
+                   const std::function<double(double)>& h);
 
 }  // namespace mlesim

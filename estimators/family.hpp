@@ -89,11 +89,16 @@ struct reparametrization {
   vector<K> (*with_value)(double eta, const vector<K>&);
 };
 
-// A family is a stateless policy type: metadata plus free-standing statics.
-// `check` returns an empty string when theta is in the parameter space, or the
-// message naming the offending parameter (estimators/checks.hpp).
+// A family is a policy type: metadata and the parameter check as statics,
+// the likelihood, sampler and fit as members called on a value of the type.
+// Most families are empty and make every member static; a family with known
+// constants (the binomial's trials, the Pareto minimum, Student's df) holds
+// them as data (see `known_names` below). `check` returns an empty string
+// when theta is in the parameter space, or the message naming the offending
+// parameter (estimators/checks.hpp).
 template <class F>
-concept family = requires(const vector<F::dimension>& theta, std::span<const double> x) {
+concept family = std::copy_constructible<F> &&
+    requires(const F& f, const vector<F::dimension>& theta, std::span<const double> x) {
   { F::name } -> std::convertible_to<std::string_view>;
   { F::summary } -> std::convertible_to<std::string_view>;
   { F::parameter_names } -> std::convertible_to<std::array<std::string_view, F::dimension>>;
@@ -103,20 +108,54 @@ concept family = requires(const vector<F::dimension>& theta, std::span<const dou
   { F::closed_form } -> std::convertible_to<bool>;
   F::reparametrizations;
   { F::check(theta) } -> std::convertible_to<std::string>;
-  F::sampler(theta);
-  { F::log_likelihood(theta, x) } -> std::convertible_to<double>;
-  { F::score(theta, x) } -> std::convertible_to<vector<F::dimension>>;
-  { F::fit(x) } -> std::convertible_to<fit_result<F::dimension>>;
+  f.sampler(theta);
+  { f.log_likelihood(theta, x) } -> std::convertible_to<double>;
+  { f.score(theta, x) } -> std::convertible_to<vector<F::dimension>>;
+  { f.fit(x) } -> std::convertible_to<fit_result<F::dimension>>;
 };
 
 // Regular families also have the per-observation Fisher information and the
 // observed information, minus the Hessian of the log-likelihood of x.
 template <class F>
 concept regular_family = family<F> && F::regular &&
-    requires(const vector<F::dimension>& theta, std::span<const double> x) {
-  { F::fisher_information(theta) } -> std::convertible_to<matrix<F::dimension>>;
-  { F::observed_information(theta, x) } -> std::convertible_to<matrix<F::dimension>>;
+    requires(const F& f, const vector<F::dimension>& theta, std::span<const double> x) {
+  { f.fisher_information(theta) } -> std::convertible_to<matrix<F::dimension>>;
+  { f.observed_information(theta, x) } -> std::convertible_to<matrix<F::dimension>>;
 };
+
+// A family with known constants declares their names in `known_names`, a
+// static `check_known(known)` (empty string when valid), a constructor from
+// the known values in that order, and `admits(x)`, whether x is a possible
+// value given the constants (a count up to the trials, a value above the
+// Pareto minimum). `support_start()` is where its support begins when that
+// is a constant other than the support kind's own.
+template <class F>
+concept has_known_constants = requires(std::span<const double> known) {
+  F::known_names;
+  { F::check_known(known) } -> std::convertible_to<std::string>;
+  F(known);
+};
+
+template <class F>
+constexpr std::size_t known_count() {
+  if constexpr (has_known_constants<F>) return F::known_names.size();
+  else return 0;
+}
+
+// The family with the given known values (none for most families); the
+// values must have passed check_known.
+template <class F>
+F make_family(std::span<const double> known) {
+  if constexpr (has_known_constants<F>) return F(known);
+  else return F{};
+}
+
+// Whether x is a possible observation of f.
+template <class F>
+bool admits(const F& f, double x) {
+  if constexpr (requires { f.admits(x); }) return in_support(F::support, x) && f.admits(x);
+  else return in_support(F::support, x);
+}
 
 // Every estimand of F: its parameters (as g(theta) = theta_j), then its
 // reparametrizations.

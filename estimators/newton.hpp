@@ -66,7 +66,7 @@ struct newton_settings {
 };
 
 template <regular_family F>
-fit_result<F::dimension> fit_by_newton(std::span<const double> x, typename F::parameters start,
+fit_result<F::dimension> fit_by_newton(const F& f, std::span<const double> x, typename F::parameters start,
                                        const std::array<parameter_scale, F::dimension>& scales,
                                        const newton_settings& settings = {}) {
   constexpr int K = F::dimension;
@@ -75,24 +75,24 @@ fit_result<F::dimension> fit_by_newton(std::span<const double> x, typename F::pa
   fit_result<K> result{start, false, 0};
   P theta = start;
   if (!F::check(theta).empty()) return result;
-  double log_likelihood = F::log_likelihood(theta, x);
+  double log_likelihood = f.log_likelihood(theta, x);
   if (!std::isfinite(log_likelihood)) return result;
   int close_taken = 0;
 
   for (int iteration = 1; iteration <= settings.max_iterations; ++iteration) {
     result.iterations = iteration;
-    const P score = F::score(theta, x);
+    const P score = f.score(theta, x);
     P jacobian, curvature;
     for (int j = 0; j < K; ++j) {
       jacobian[j] = detail::first_derivative(scales[j], theta[j]);
       curvature[j] = detail::second_derivative(scales[j], theta[j]);
     }
     const P gradient = jacobian.cwiseProduct(score);
-    matrix<K> hessian = -(jacobian.asDiagonal() * F::observed_information(theta, x) * jacobian.asDiagonal());
+    matrix<K> hessian = -(jacobian.asDiagonal() * f.observed_information(theta, x) * jacobian.asDiagonal());
     hessian.diagonal() += score.cwiseProduct(curvature);
     P step = -(hessian.inverse() * gradient);
     if (!step.allFinite() || gradient.dot(step) < 0) {
-      const matrix<K> fisher = jacobian.asDiagonal() * (n * F::fisher_information(theta)) * jacobian.asDiagonal();
+      const matrix<K> fisher = jacobian.asDiagonal() * (n * f.fisher_information(theta)) * jacobian.asDiagonal();
       step = fisher.inverse() * gradient;
     }
     if (!step.allFinite()) break;
@@ -109,7 +109,7 @@ fit_result<F::dimension> fit_by_newton(std::span<const double> x, typename F::pa
       P next;
       for (int j = 0; j < K; ++j) next[j] = detail::from_free(scales[j], phi[j] + scale * step[j]);
       if (!F::check(next).empty()) continue;
-      const double value = F::log_likelihood(next, x);
+      const double value = f.log_likelihood(next, x);
       if (small || value >= log_likelihood) {
         theta = next;
         log_likelihood = value;
@@ -124,6 +124,14 @@ fit_result<F::dimension> fit_by_newton(std::span<const double> x, typename F::pa
   }
   result.theta = theta;
   return result;
+}
+
+// The same for a family without known constants.
+template <regular_family F>
+fit_result<F::dimension> fit_by_newton(std::span<const double> x, typename F::parameters start,
+                                       const std::array<parameter_scale, F::dimension>& scales,
+                                       const newton_settings& settings = {}) {
+  return fit_by_newton(F{}, x, start, scales, settings);
 }
 
 }  // namespace mlesim

@@ -24,15 +24,17 @@ struct pseudo_true_result {
 // Newton's method on E_G[score] = 0 from `start` (a fit to a large sample
 // from G serves), with step halving to stay in the parameter space.
 template <regular_family F>
-pseudo_true_result<F::dimension> pseudo_true(const family_info& generator, std::span<const double> generator_theta,
+pseudo_true_result<F::dimension> pseudo_true(const F& f, const family_info& generator,
+                                             std::span<const double> generator_theta,
+                                             std::span<const double> generator_known,
                                              const typename F::parameters& start) {
   constexpr int K = F::dimension;
   using P = typename F::parameters;
-  const auto score_of = [](const P& t, double x) { return F::score(t, std::span<const double>(&x, 1)); };
+  const auto score_of = [&](const P& t, double x) { return f.score(t, std::span<const double>(&x, 1)); };
   const auto expected_score = [&](const P& t) {
     P result;
     for (int j = 0; j < K; ++j)
-      result[j] = expectation(generator, generator_theta, [&](double x) { return score_of(t, x)[j]; });
+      result[j] = expectation(generator, generator_theta, generator_known, [&](double x) { return score_of(t, x)[j]; });
     return result;
   };
   const auto expected_matrix = [&](const P& t, auto entry) {
@@ -40,11 +42,11 @@ pseudo_true_result<F::dimension> pseudo_true(const family_info& generator, std::
     for (int a = 0; a < K; ++a)
       for (int b = a; b < K; ++b)
         result(a, b) = result(b, a) =
-            expectation(generator, generator_theta, [&](double x) { return entry(t, x, a, b); });
+            expectation(generator, generator_theta, generator_known, [&](double x) { return entry(t, x, a, b); });
     return result;
   };
-  const auto observed = [](const P& t, double x, int a, int b) {
-    return F::observed_information(t, std::span<const double>(&x, 1))(a, b);
+  const auto observed = [&](const P& t, double x, int a, int b) {
+    return f.observed_information(t, std::span<const double>(&x, 1))(a, b);
   };
   const auto outer = [&](const P& t, double x, int a, int b) {
     const P s = score_of(t, x);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace mlesim {
 namespace {
@@ -21,17 +22,31 @@ family_info describe() {
       .name = F::name,
       .summary = F::summary,
       .parameters = {F::parameter_names.begin(), F::parameter_names.end()},
+      .known = {},
       .reparametrizations = {},
       .min_sample_size = F::min_sample_size,
       .regular = F::regular,
       .closed_form = F::closed_form,
       .support = F::support,
+      .support_limited = requires(const F& f, double x) { f.admits(x); },
       .irregularity = {},
       .check = [](std::span<const double> theta) { return F::check(parameters_of<F>(theta)); },
-      .log_density = [](std::span<const double> theta, double x) {
-        return F::log_likelihood(parameters_of<F>(theta), std::span<const double>(&x, 1));
+      .check_known = [](std::span<const double> known) -> std::string {
+        if (known.size() != known_count<F>()) return fmt::format("{} has {} known constants, not {}", F::name,
+                                                                 known_count<F>(), known.size());
+        if constexpr (has_known_constants<F>) return F::check_known(known);
+        else return {};
+      },
+      .log_density = [](std::span<const double> theta, std::span<const double> known, double x) {
+        return make_family<F>(known).log_likelihood(parameters_of<F>(theta), std::span<const double>(&x, 1));
+      },
+      .admits = [](std::span<const double> known, double x) { return mlesim::admits(make_family<F>(known), x); },
+      .support_start = [](std::span<const double> known) {
+        if constexpr (requires(const F& f) { f.support_start(); }) return make_family<F>(known).support_start();
+        else return F::support == support_kind::real_line ? -std::numeric_limits<double>::infinity() : 0.0;
       },
   };
+  if constexpr (has_known_constants<F>) info.known.assign(F::known_names.begin(), F::known_names.end());
   for (const auto& g : F::reparametrizations) info.reparametrizations.emplace_back(g.name, g.formula);
   if constexpr (!F::regular) info.irregularity = F::irregularity;
   return info;

@@ -3,6 +3,7 @@
 
 #include "estimators/bernoulli.hpp"
 #include "estimators/beta.hpp"
+#include "estimators/binomial.hpp"
 #include "estimators/cauchy.hpp"
 #include "estimators/exponential.hpp"
 #include "estimators/gamma.hpp"
@@ -12,7 +13,9 @@
 #include "estimators/lognormal.hpp"
 #include "estimators/negative_binomial.hpp"
 #include "estimators/normal.hpp"
+#include "estimators/pareto.hpp"
 #include "estimators/poisson.hpp"
+#include "estimators/student_t.hpp"
 #include "estimators/uniform.hpp"
 #include "estimators/weibull.hpp"
 
@@ -28,7 +31,8 @@ template <class... Families>
 struct family_list {};
 
 using registered_families = family_list<normal, exponential, poisson, bernoulli, gamma, uniform, geometric,
-                                        negative_binomial, laplace, lognormal, weibull, beta, cauchy, logistic>;
+                                        negative_binomial, laplace, lognormal, weibull, beta, cauchy, logistic,
+                                        binomial, pareto, student_t>;
 
 // What the command line, the config loader and the reports need to know of a
 // family without its type.
@@ -36,14 +40,20 @@ struct family_info {
   std::string_view name;
   std::string_view summary;
   std::vector<std::string_view> parameters;
+  std::vector<std::string_view> known;  // names of the known constants, in order; most families have none
   std::vector<std::pair<std::string_view, std::string_view>> reparametrizations;  // name, formula
   std::size_t min_sample_size;
   bool regular;
   bool closed_form;
   support_kind support;
+  bool support_limited;           // known constants narrow the support (the binomial's trials)
   std::string_view irregularity;  // why there is no Fisher information; empty if regular
   std::string (*check)(std::span<const double> theta);
-  double (*log_density)(std::span<const double> theta, double x);  // log of the density or mass at x
+  std::string (*check_known)(std::span<const double> known);  // empty when the known values are valid
+  // Given valid known constants (an empty span for a family without any):
+  double (*log_density)(std::span<const double> theta, std::span<const double> known, double x);  // at x
+  bool (*admits)(std::span<const double> known, double x);  // whether x is a possible value
+  double (*support_start)(std::span<const double> known);   // where the support begins
 
   // Parameters first, then reparametrizations, in declaration order.
   std::vector<std::string_view> estimands() const;

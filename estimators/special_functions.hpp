@@ -15,4 +15,7 @@ inline double digamma(double x) { return boost::math::digamma(x, policy{}); }
 inline double trigamma(double x) { return boost::math::trigamma(x, policy{}); }
 inline double lgamma(double x) { return boost::math::lgamma(x, policy{}); }
 
+// log(m choose k) for whole numbers 0 <= k <= m.
+inline double log_choose(double m, double k) { return lgamma(m + 1) - lgamma(k + 1) - lgamma(m - k + 1); }
+
 }  // namespace mlesim::math

@@ -134,38 +134,72 @@ struct fit_flags {
   std::string file;
   std::optional<std::string> column;
   std::vector<std::string> fixed;
+  std::vector<std::string> known;
   double level = 0.95;
   std::string format = "table";
 };
 
+// NAME=VALUE with a finite number, as --fixed and --known take it.
+std::pair<std::string, double> name_and_value(const std::string& flag, const std::string& item) {
+  const auto equals = item.find('=');
+  char* end = nullptr;
+  const double value = equals == std::string::npos ? NAN : std::strtod(item.c_str() + equals + 1, &end);
+  if (equals == std::string::npos || end != item.c_str() + item.size() || !std::isfinite(value))
+    throw input_error(fmt::format("{} {}: write NAME=VALUE with a finite number", flag, item));
+  return {item.substr(0, equals), value};
+}
+
+// The family's known constants from --known, in the family's order.
+std::vector<double> known_constants(const family_info& family, const std::vector<std::string>& items) {
+  std::vector<double> known(family.known.size(), NAN);
+  for (const auto& item : items) {
+    const auto [name, value] = name_and_value("--known", item);
+    const auto it = std::find(family.known.begin(), family.known.end(), name);
+    if (it == family.known.end())
+      throw input_error(family.known.empty()
+                            ? fmt::format("--known {}: {} has no known constants", item, family.name)
+                            : fmt::format("--known {}: {} has no known constant '{}' (it has {})", item, family.name,
+                                          name, fmt::join(family.known, ", ")));
+    known[static_cast<std::size_t>(it - family.known.begin())] = value;
+  }
+  for (std::size_t i = 0; i < known.size(); ++i)
+    if (std::isnan(known[i]))
+      throw input_error(fmt::format("--model {}: give its known {} with --known {}=VALUE", family.name,
+                                    family.known[i], family.known[i]));
+  if (const std::string problem = family.check_known(known); !problem.empty())
+    throw input_error(fmt::format("--known: {}", problem));
+  return known;
+}
+
 int fit_command(const fit_flags& flags) {
   const family_info* family = find_family(flags.model);
   if (!family) throw input_error(fmt::format("--model {}: not a known family (known: {})", flags.model, family_names()));
+  const std::vector<double> known = known_constants(*family, flags.known);
   const data_column data = read_column(flags.file, flags.column);
   const std::string where = flags.file == "-" ? "<stdin>" : flags.file;
   for (std::size_t i = 0; i < data.values.size(); ++i)
-    if (!in_support(family->support, data.values[i]))
-      throw input_error(fmt::format("{}:{}:{}: {} is outside the support of the {} family: {}", where, data.lines[i],
-                                    data.column, data.values[i], family->name, family->summary));
+    if (!family->admits(known, data.values[i]))
+      throw input_error(fmt::format("{}:{}:{}: {} is outside the support of the {} family{}: {}", where,
+                                    data.lines[i], data.column, data.values[i], family->name,
+                                    family->known.empty() ? "" : " with these known constants", family->summary));
   if (data.values.size() < family->min_sample_size)
     throw input_error(fmt::format("{}: {} observation(s), but the {} MLE needs at least {}", where, data.values.size(),
                                   family->name, family->min_sample_size));
 
   std::vector<std::pair<std::string, double>> fixed;
   for (const auto& item : flags.fixed) {
-    const auto equals = item.find('=');
-    const std::string name = item.substr(0, equals);
-    char* end = nullptr;
-    const double value = equals == std::string::npos ? NAN : std::strtod(item.c_str() + equals + 1, &end);
-    if (equals == std::string::npos || end != item.c_str() + item.size() || !std::isfinite(value))
-      throw input_error(fmt::format("--fixed {}: write NAME=VALUE with a finite number", item));
-    if (std::find(family->parameters.begin(), family->parameters.end(), name) == family->parameters.end())
-      throw input_error(fmt::format("--fixed {}: {} has no parameter '{}' (parameters: {})", item, family->name, name,
-                                    fmt::join(family->parameters, ", ")));
+    const auto [name, value] = name_and_value("--fixed", item);
+    if (std::find(family->parameters.begin(), family->parameters.end(), name) == family->parameters.end()) {
+      const bool is_known = std::find(family->known.begin(), family->known.end(), name) != family->known.end();
+      throw input_error(is_known ? fmt::format("--fixed {}: {} is a known constant of {}; give it with --known", item,
+                                               name, family->name)
+                                 : fmt::format("--fixed {}: {} has no parameter '{}' (parameters: {})", item,
+                                               family->name, name, fmt::join(family->parameters, ", ")));
+    }
     fixed.emplace_back(name, value);
   }
 
-  const data_fit result = fit_data(std::string(family->name), data.values, fixed, flags.level);
+  const data_fit result = fit_data(std::string(family->name), known, data.values, fixed, flags.level);
   if (!result.data_problem.empty()) throw input_error(fmt::format("{}: {}", where, result.data_problem));
   if (!result.fixed_problem.empty()) throw input_error("--fixed " + result.fixed_problem);
   if (flags.format == "json") std::cout << fit_json(result);
@@ -221,6 +255,8 @@ int run_cli(int argc, char** argv) {
   fit_subcommand->add_option("file", fit.file, "A CSV file, or - for standard input")->required();
   fit_subcommand->add_option("--column", fit.column, "The column's header name or 1-based number");
   fit_subcommand->add_option("--fixed", fit.fixed, "NAME=VALUE: hold a parameter at a value (repeatable)");
+  fit_subcommand->add_option("--known", fit.known,
+                             "NAME=VALUE: a known constant of the family, such as the binomial's trials (repeatable)");
   fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(CLI::Range(1e-9, 1 - 1e-9))
       ->capture_default_str();
   fit_subcommand->add_option("--format", fit.format, "table, csv or json")

@@ -155,6 +155,35 @@ void read_experiment_table(const table_reader& root, experiment_config& config) 
   }
 }
 
+// A family's known constants from `table.known`: each one given, nothing else.
+std::vector<double> read_known(const table_reader& t, const family_info& family, std::string_view table) {
+  const toml::node* node = t.find("known");
+  if (family.known.empty()) {
+    if (node) t.fail(*node, fmt::format("{}.known: the {} family has no known constants", table, family.name));
+    return {};
+  }
+  if (!node)
+    t.fail(fmt::format("{} lacks known = {{ {} = ... }}: the {} family's {} must be given", table,
+                       family.known.front(), family.name, fmt::join(family.known, ", ")));
+  if (!node->is_table())
+    t.fail(*node, fmt::format("{}.known must be a table like {{ {} = ... }}, got {}", table, family.known.front(),
+                              type_name(*node)));
+  const toml::table& known = *node->as_table();
+  for (const auto& [key, value] : known)
+    if (std::find(family.known.begin(), family.known.end(), key.str()) == family.known.end())
+      t.fail(key, fmt::format("unknown constant '{}' in {}.known: {} has {}", key.str(), table, family.name,
+                              fmt::join(family.known, ", ")));
+  std::vector<double> values;
+  for (auto name : family.known) {
+    const toml::node* value = known.get(name);
+    if (!value) t.fail(*node, fmt::format("{}.known lacks {} (the {} family needs it)", table, name, family.name));
+    values.push_back(t.number(*value, fmt::format("known.{}", name)));
+  }
+  if (const std::string problem = family.check_known(values); !problem.empty())
+    t.fail(*node, fmt::format("{}.known is invalid: {}", table, problem));
+  return values;
+}
+
 // Each sample size is one the family's MLE exists at.
 void check_sample_sizes(const table_reader& root, const family_info& family, const experiment_spec& spec) {
   for (auto n : spec.sample_sizes)
@@ -164,7 +193,7 @@ void check_sample_sizes(const table_reader& root, const family_info& family, con
 }
 
 const family_info& read_generate_table(const table_reader& root, experiment_config& config) {
-  const table_reader t(subtable(root, "generate"), "[generate]", root.source(), {"family", "params"});
+  const table_reader t(subtable(root, "generate"), "[generate]", root.source(), {"family", "params", "known"});
   const toml::node& family_node = t.require("family");
   const std::string family_name = t.string(family_node, "family");
   const family_info* family = find_family(family_name);
@@ -179,6 +208,9 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   const toml::table& params = *params_node.as_table();
   for (const auto& [key, node] : params) {
     if (std::find(family->parameters.begin(), family->parameters.end(), key.str()) == family->parameters.end()) {
+      if (std::find(family->known.begin(), family->known.end(), key.str()) != family->known.end())
+        t.fail(key, fmt::format("'{}' is a known constant of {}, not an estimated parameter: give it in "
+                                "[generate].known", key.str(), family->name));
       t.fail(key, fmt::format("unknown parameter '{}' in [generate].params: {} has {}", key.str(), family->name,
                                fmt::join(family->parameters, ", ")));
     }
@@ -191,6 +223,7 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   const std::string problem = family->check(config.spec.theta);
   if (!problem.empty())
     t.fail(params_node, fmt::format("[generate].params is out of the {} parameter space: {}", family->name, problem));
+  config.spec.known = read_known(t, *family, "[generate]");
   check_sample_sizes(root, *family, config.spec);
   return *family;
 }
@@ -215,7 +248,7 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
     return;
   }
   if (!node->is_table()) root.fail(*node, fmt::format("[fit] must be a table, got {}", type_name(*node)));
-  const table_reader t(*node->as_table(), "[fit]", root.source(), {"family", "estimands"});
+  const table_reader t(*node->as_table(), "[fit]", root.source(), {"family", "estimands", "known", "information"});
   const family_info* fitted = &generating;
   if (const auto* fit_family = t.find("family")) {
     const std::string name = t.string(*fit_family, "family");
@@ -226,13 +259,31 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
       if (!fitted->regular)
         t.fail(*fit_family, fmt::format("[fit].family '{}' is non-regular: a misspecified fit needs a regular "
                                         "fitted family (its pseudo-true value and sandwich variance)", name));
+      if (fitted->support_limited)
+        t.fail(*fit_family, fmt::format("[fit].family '{}' has a support set by its known constants, which other "
+                                        "families' data can leave: it cannot be a misspecified fit", name));
       if (!contains(fitted->support, generating.support))
         t.fail(*fit_family, fmt::format("[fit].family '{}' lives on {}, which does not hold every value of "
                                         "{} data ({})", name, support_name(fitted->support), generating.name,
                                         support_name(generating.support)));
       config.spec.fit_family = name;
+      config.spec.fit_known = read_known(t, *fitted, "[fit]");
       check_sample_sizes(root, *fitted, config.spec);
     }
+  }
+  if (fitted == &generating) {
+    if (const auto* known = t.find("known"))
+      t.fail(*known, "[fit].known is for a misspecified fit: the fitted family is the generating one, whose "
+                     "constants are [generate].known");
+  }
+  if (const auto* information = t.find("information")) {
+    const std::string value = t.string(*information, "information");
+    if (value != "expected" && value != "observed")
+      t.fail(*information, fmt::format("[fit].information is '{}', but must be \"expected\" or \"observed\"", value));
+    if (!fitted->regular)
+      t.fail(*information, fmt::format("[fit].information: the non-regular {} family has no Fisher information",
+                                       fitted->name));
+    config.spec.observed_information = value == "observed";
   }
   const auto known = fitted->estimands();
   if (const auto* estimands_node = t.find("estimands")) {

@@ -15,13 +15,16 @@ struct experiment_spec {
   std::string name;
   std::string family;                   // generates the data
   std::vector<double> theta;            // in the generating family's parameter order
+  std::vector<double> known{};          // the generating family's known constants, in its order
   std::string fit_family{};             // fitted; empty or equal to `family` unless misspecified
+  std::vector<double> fit_known{};      // the fitted family's known constants (`known` when well specified)
   std::vector<std::string> estimands;   // of the fitted family: parameters or named reparametrizations
   std::uint64_t seed = 0;
   std::uint64_t replications = 0;
   std::vector<std::uint64_t> sample_sizes;
   double level = 0.95;
   bool sandwich_intervals = false;      // also sandwich intervals for a well-specified fit
+  bool observed_information = false;    // SEs from the observed information instead of the expected
 };
 
 struct estimand_result {
@@ -37,6 +40,11 @@ inline const std::string& fitted_family(const experiment_spec& spec) {
 }
 
 inline bool misspecified(const experiment_spec& spec) { return fitted_family(spec) != spec.family; }
+
+// The fitted family's known constants.
+inline const std::vector<double>& fitted_known(const experiment_spec& spec) {
+  return misspecified(spec) ? spec.fit_known : spec.known;
+}
 
 struct experiment_result {
   experiment_spec spec;

@@ -47,7 +47,8 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
   const auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == estimand; });
   assert(it != table.end());
   const reparametrization<K> g = *it;
-  const generator source{drawer_for(spec.family), spec.theta};
+  const F fitted = make_family<F>(fitted_known(spec));
+  const generator source{drawer_for(spec.family), spec.theta, spec.known};
   const replication_key key{spec.seed, experiment_key(spec.name)};
 
   return tbb::parallel_reduce(
@@ -56,8 +57,8 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
         std::vector<double> sample(n);
         for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) {
           philox_stream engine(key.seed, key.experiment, n, rep);
-          source.draw(source.theta, engine, sample);
-          const auto fit = F::fit(sample);
+          source(engine, sample);
+          const auto fit = fitted.fit(sample);
           if (!fit.converged) {
             ++result.fit_failures;
             continue;
@@ -72,7 +73,7 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
           const auto log_likelihood = [&](const P& phi) {
             const P theta = theta_of(phi);
             if (!F::check(theta).empty()) return -std::numeric_limits<double>::infinity();
-            return F::log_likelihood(theta, sample);
+            return fitted.log_likelihood(theta, sample);
           };
           P phi = fit.theta;
           phi[g.replaces] = eta;

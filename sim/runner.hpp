@@ -40,13 +40,16 @@ struct replication_key {
 // Fills `out` with a sample from the generating family at theta. The
 // generating and the fitted family may differ (a misspecified fit), so the
 // runner sees the generator through this one indirect call per replication.
-using sample_drawer = void (*)(std::span<const double> theta, philox_stream& engine, std::span<double> out);
+// `known` holds the generating family's known constants, if it has any.
+using sample_drawer = void (*)(std::span<const double> theta, std::span<const double> known, philox_stream& engine,
+                               std::span<double> out);
 
 template <family G>
-void draw_sample(std::span<const double> theta, philox_stream& engine, std::span<double> out) {
+void draw_sample(std::span<const double> theta, std::span<const double> known, philox_stream& engine,
+                 std::span<double> out) {
   typename G::parameters t;
   for (int j = 0; j < G::dimension; ++j) t[j] = theta[static_cast<std::size_t>(j)];
-  auto draw = G::sampler(t);  // per replication: no state crosses streams
+  auto draw = make_family<G>(known).sampler(t);  // per replication: no state crosses streams
   for (double& x : out) x = draw(engine);
 }
 
@@ -56,24 +59,29 @@ sample_drawer drawer_for(std::string_view family_name);
 struct generator {
   sample_drawer draw;
   std::span<const double> theta;
+  std::span<const double> known;
+
+  void operator()(philox_stream& engine, std::span<double> out) const { draw(theta, known, engine, out); }
 };
 
 // What a replication computes besides the estimate.
 struct replication_options {
   double critical = 1.959963984540054;  // z quantile of the Wald interval
   bool sandwich = false;                // also the sandwich SE and its intervals
+  bool observed = false;                // the SE from the observed information, not the expected
 };
 
 template <family F>
 class replication_body {
  public:
-  replication_body(generator source, std::uint64_t n, std::span<const estimand_plan<F>> plan, replication_key key,
-                   replication_options options, const std::function<void(std::uint64_t)>& done)
-      : accumulators(plan.size()), source_(source), n_(n), plan_(plan), key_(key), options_(options), done_(done),
-        sample_(n) {}
+  replication_body(const F& family, generator source, std::uint64_t n, std::span<const estimand_plan<F>> plan,
+                   replication_key key, replication_options options, const std::function<void(std::uint64_t)>& done)
+      : accumulators(plan.size()), family_(family), source_(source), n_(n), plan_(plan), key_(key), options_(options),
+        done_(done), sample_(n) {}
 
   replication_body(replication_body& other, tbb::split)
-      : replication_body(other.source_, other.n_, other.plan_, other.key_, other.options_, other.done_) {}
+      : replication_body(other.family_, other.source_, other.n_, other.plan_, other.key_, other.options_,
+                         other.done_) {}
 
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
     for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) replicate(rep);
@@ -90,15 +98,16 @@ class replication_body {
   void replicate(std::uint64_t rep) {
     constexpr int K = F::dimension;
     philox_stream engine(key_.seed, key_.experiment, n_, rep);
-    source_.draw(source_.theta, engine, sample_);
-    const fit_result<K> fit = F::fit(sample_);
+    source_(engine, sample_);
+    const fit_result<K> fit = family_.fit(sample_);
 
     const double n = static_cast<double>(n_);
     matrix<K> covariance = matrix<K>::Constant(NAN);  // of theta-hat, I(theta-hat)^-1 / n
     matrix<K> sandwich = matrix<K>::Constant(NAN);    // A^-1 B A^-1 / n at theta-hat
     if constexpr (F::regular) {
       if (fit.converged) {
-        covariance = F::fisher_information(fit.theta).inverse() / n;
+        covariance = options_.observed ? matrix<K>(family_.observed_information(fit.theta, sample_).inverse())
+                                       : matrix<K>(family_.fisher_information(fit.theta).inverse() / n);
         if (options_.sandwich) sandwich = sandwich_covariance(fit.theta);
       }
     }
@@ -137,15 +146,16 @@ class replication_body {
   matrix<F::dimension> sandwich_covariance(const typename F::parameters& theta) const {
     constexpr int K = F::dimension;
     const double n = static_cast<double>(n_);
-    const matrix<K> a_inverse = (F::observed_information(theta, sample_) / n).inverse();
+    const matrix<K> a_inverse = (family_.observed_information(theta, sample_) / n).inverse();
     matrix<K> b = matrix<K>::Zero();
     for (const double& x : sample_) {
-      const vector<K> s = F::score(theta, std::span<const double>(&x, 1));
+      const vector<K> s = family_.score(theta, std::span<const double>(&x, 1));
       b += s * s.transpose();
     }
     return a_inverse * (b / n) * a_inverse / n;
   }
 
+  F family_;
   generator source_;
   std::uint64_t n_;
   std::span<const estimand_plan<F>> plan_;
@@ -162,11 +172,11 @@ inline std::uint64_t replication_grain(std::uint64_t replications) {
 }
 
 template <family F>
-std::vector<estimand_accumulator> run_replications(generator source, std::uint64_t n,
+std::vector<estimand_accumulator> run_replications(const F& family, generator source, std::uint64_t n,
                                                    std::span<const estimand_plan<F>> plan, replication_key key,
                                                    std::uint64_t replications, replication_options options,
                                                    const std::function<void(std::uint64_t)>& done = {}) {
-  replication_body<F> body(source, n, plan, key, options, done);
+  replication_body<F> body(family, source, n, plan, key, options, done);
   tbb::parallel_deterministic_reduce(
       tbb::blocked_range<std::uint64_t>(0, replications, replication_grain(replications)), body,
       tbb::simple_partitioner());

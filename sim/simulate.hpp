@@ -31,7 +31,7 @@ struct population {
 };
 
 template <family F>
-population<F> population_of(const experiment_spec& spec, generator source, replication_key key) {
+population<F> population_of(const F& fitted, const experiment_spec& spec, generator source, replication_key key) {
   constexpr int K = F::dimension;
   population<F> result;
   if (!misspecified(spec)) {
@@ -43,9 +43,9 @@ population<F> population_of(const experiment_spec& spec, generator source, repli
     // replication uses (n = 0).
     std::vector<double> sample(pseudo_true_start_sample);
     philox_stream engine(key.seed, key.experiment, 0, 0);
-    source.draw(source.theta, engine, sample);
-    const auto start = F::fit(sample);
-    const auto fit = pseudo_true<F>(*find_family(spec.family), spec.theta, start.theta);
+    source(engine, sample);
+    const auto start = fitted.fit(sample);
+    const auto fit = pseudo_true(fitted, *find_family(spec.family), spec.theta, spec.known, start.theta);
     if (!start.converged || !fit.converged)
       throw std::runtime_error(fmt::format("{}: no pseudo-true value of {} for {} data was found", spec.name,
                                            fitted_family(spec), spec.family));
@@ -69,12 +69,14 @@ experiment_result simulate_as(const experiment_spec& spec, const progress_callba
     chosen.push_back(*it);
   }
 
-  const generator source{drawer_for(spec.family), spec.theta};
+  const F fitted = make_family<F>(fitted_known(spec));
+  const generator source{drawer_for(spec.family), spec.theta, spec.known};
   const replication_key key{spec.seed, experiment_key(spec.name)};
-  const detail::population<F> truth = detail::population_of<F>(spec, source, key);
+  const detail::population<F> truth = detail::population_of(fitted, spec, source, key);
   const replication_options options{
       .critical = boost::math::quantile(boost::math::normal(), (1 + spec.level) / 2),
-      .sandwich = truth.sandwich.has_value() || spec.sandwich_intervals};
+      .sandwich = truth.sandwich.has_value() || spec.sandwich_intervals,
+      .observed = spec.observed_information};
   const std::uint64_t passes = F::regular ? 1 : 2;
   const std::uint64_t total = passes * spec.replications * spec.sample_sizes.size();
   std::atomic<std::uint64_t> done_so_far{0};
@@ -92,7 +94,7 @@ experiment_result simulate_as(const experiment_spec& spec, const progress_callba
       maybe bound, robust;
       if constexpr (F::regular) {
         const vector<F::dimension> gradient = g.gradient(truth.theta);
-        bound = gradient.dot(F::fisher_information(truth.theta).inverse() * gradient) / nd;
+        bound = gradient.dot(fitted.fisher_information(truth.theta).inverse() * gradient) / nd;
         if (truth.sandwich) robust = gradient.dot(*truth.sandwich * gradient) / nd;
         // z is standardized by the variance the estimator really has: the
         // sandwich one when the model is misspecified.
@@ -104,7 +106,7 @@ experiment_result simulate_as(const experiment_spec& spec, const progress_callba
       crlb.push_back(bound);
       sandwich_var.push_back(robust);
     }
-    auto accumulators = run_replications<F>(source, n, plan, key, spec.replications, options, done);
+    auto accumulators = run_replications<F>(fitted, source, n, plan, key, spec.replications, options, done);
     if constexpr (!F::regular) {
       // No Fisher information to standardize by: a second pass over the same
       // streams standardizes by the first pass's mean and empirical SE.
@@ -116,7 +118,7 @@ experiment_result simulate_as(const experiment_spec& spec, const progress_callba
           plan[e].z_scale = *first.emp_se.value;
         }
       }
-      accumulators = run_replications<F>(source, n, plan, key, spec.replications, options, done);
+      accumulators = run_replications<F>(fitted, source, n, plan, key, spec.replications, options, done);
     }
     for (std::size_t e = 0; e < plan.size(); ++e) {
       const maybe z_scale = plan[e].standardize ? maybe(plan[e].z_scale) : std::nullopt;

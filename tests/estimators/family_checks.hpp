@@ -15,9 +15,10 @@ namespace mlesim::testing {
 
 // A sample of size n from F at theta, from the project's own streams.
 template <family F>
-std::vector<double> draw_sample(const typename F::parameters& theta, std::size_t n, std::uint64_t seed) {
+std::vector<double> draw_sample(const typename F::parameters& theta, std::size_t n, std::uint64_t seed,
+                                const F& f = F()) {
   philox_stream engine(seed, experiment_key("tests"), n, 0);
-  auto draw = F::sampler(theta);
+  auto draw = f.sampler(theta);
   std::vector<double> x(n);
   for (double& xi : x) xi = draw(engine);
   return x;
@@ -25,23 +26,24 @@ std::vector<double> draw_sample(const typename F::parameters& theta, std::size_t
 
 // log L(theta; x) equals the sum of the logs of Boost.Math's density (or mass).
 template <family F, class Distribution>
-void check_log_likelihood(const typename F::parameters& theta, std::span<const double> x, const Distribution& dist) {
+void check_log_likelihood(const typename F::parameters& theta, std::span<const double> x, const Distribution& dist,
+                          const F& f = F()) {
   double expected = 0;
   for (double xi : x) expected += std::log(pdf(dist, xi));
   CAPTURE(theta.transpose());
-  CHECK(F::log_likelihood(theta, x) == doctest::Approx(expected).epsilon(1e-12));
+  CHECK(f.log_likelihood(theta, x) == doctest::Approx(expected).epsilon(1e-12));
 }
 
 // The score equals the central-difference gradient of the log-likelihood.
 template <family F>
-void check_score_is_gradient(const typename F::parameters& theta, std::span<const double> x) {
-  const auto score = F::score(theta, x);
+void check_score_is_gradient(const typename F::parameters& theta, std::span<const double> x, const F& f = F()) {
+  const auto score = f.score(theta, x);
   for (int j = 0; j < F::dimension; ++j) {
     const double h = 1e-6 * std::max(1.0, std::abs(theta[j]));
     auto up = theta, down = theta;
     up[j] += h;
     down[j] -= h;
-    const double numeric = (F::log_likelihood(up, x) - F::log_likelihood(down, x)) / (2 * h);
+    const double numeric = (f.log_likelihood(up, x) - f.log_likelihood(down, x)) / (2 * h);
     CAPTURE(j);
     CAPTURE(theta.transpose());
     CHECK(score[j] == doctest::Approx(numeric).epsilon(1e-5).scale(x.size()));
@@ -53,16 +55,16 @@ void check_score_is_gradient(const typename F::parameters& theta, std::span<cons
 // false failure has probability below 6e-7 per entry.
 template <family F>
 void check_information_is_score_variance(const typename F::parameters& theta, std::uint64_t seed,
-                                         std::size_t draws = 200'000) {
+                                         std::size_t draws = 200'000, const F& f = F()) {
   constexpr int K = F::dimension;
-  const auto x = draw_sample<F>(theta, draws, seed);
+  const auto x = draw_sample<F>(theta, draws, seed, f);
   std::vector<vector<K>> scores(draws);
   vector<K> mean = vector<K>::Zero();
   for (std::size_t i = 0; i < draws; ++i) {
-    scores[i] = F::score(theta, std::span<const double>(&x[i], 1));
+    scores[i] = f.score(theta, std::span<const double>(&x[i], 1));
     mean += scores[i] / static_cast<double>(draws);
   }
-  const matrix<K> info = F::fisher_information(theta);
+  const matrix<K> info = f.fisher_information(theta);
   const double m = static_cast<double>(draws);
   for (int a = 0; a < K; ++a) {
     double var_a = 0;
@@ -84,14 +86,14 @@ void check_information_is_score_variance(const typename F::parameters& theta, st
 // The observed information equals minus the central-difference Hessian of
 // the log-likelihood (of the score's central differences, to be exact).
 template <regular_family F>
-void check_observed_information(const typename F::parameters& theta, std::span<const double> x) {
-  const auto observed = F::observed_information(theta, x);
+void check_observed_information(const typename F::parameters& theta, std::span<const double> x, const F& f = F()) {
+  const auto observed = f.observed_information(theta, x);
   for (int j = 0; j < F::dimension; ++j) {
     const double h = 1e-6 * std::max(1.0, std::abs(theta[j]));
     auto up = theta, down = theta;
     up[j] += h;
     down[j] -= h;
-    const typename F::parameters column = -(F::score(up, x) - F::score(down, x)) / (2 * h);
+    const typename F::parameters column = -(f.score(up, x) - f.score(down, x)) / (2 * h);
     for (int i = 0; i < F::dimension; ++i) {
       CAPTURE(i);
       CAPTURE(j);
@@ -103,18 +105,18 @@ void check_observed_information(const typename F::parameters& theta, std::span<c
 // The fitted theta maximizes the likelihood: the score vanishes there (to
 // the fit's tolerance) and every coordinate step away lowers log L.
 template <family F>
-void check_mle_is_stationary(std::span<const double> x) {
-  const auto fit = F::fit(x);
+void check_mle_is_stationary(std::span<const double> x, const F& f = F()) {
+  const auto fit = f.fit(x);
   REQUIRE(fit.converged);
-  const auto score = F::score(fit.theta, x);
-  const double best = F::log_likelihood(fit.theta, x);
+  const auto score = f.score(fit.theta, x);
+  const double best = f.log_likelihood(fit.theta, x);
   for (int j = 0; j < F::dimension; ++j) {
     CAPTURE(j);
     CHECK(std::abs(score[j]) <= 1e-7 * static_cast<double>(x.size()) * std::max(1.0, 1 / std::abs(fit.theta[j])));
     for (double step : {-1e-4, 1e-4}) {
       auto moved = fit.theta;
       moved[j] *= 1 + step;
-      CHECK(F::log_likelihood(moved, x) < best);
+      CHECK(f.log_likelihood(moved, x) < best);
     }
   }
 }

@@ -154,3 +154,49 @@ TEST_CASE("config: a missing file is an input error naming it") {
   CHECK_THROWS_WITH_AS(load_experiment("/nonexistent/x.toml"), "/nonexistent/x.toml: cannot open the config file",
                        input_error);
 }
+
+TEST_CASE("config: known constants go in [generate].known, each one given and valid") {
+  const std::string binomial = R"([experiment]
+name = "b"
+replications = 10
+sample_sizes = [10]
+
+[generate]
+family = "binomial"
+params = { p = 0.3 }
+known = { trials = 12 }
+)";
+  const auto config = parse_experiment(binomial, "ok.toml");
+  CHECK(config.spec.known == std::vector<double>{12});
+  CHECK(fitted_known(config.spec) == std::vector<double>{12});
+  CHECK(error_of(replaced(binomial, "known = { trials = 12 }\n", "")).find(
+            "[generate] lacks known = { trials = ... }: the binomial family's trials must be given") != std::string::npos);
+  CHECK(error_of(replaced(binomial, "trials = 12", "trials = 2.5")).find(
+            "bad.toml:9:9: [generate].known is invalid: trials is 2.5, but must be a whole number") != std::string::npos);
+  CHECK(error_of(replaced(binomial, "trials = 12", "m = 12")).find(
+            "unknown constant 'm' in [generate].known: binomial has trials") != std::string::npos);
+  CHECK(error_of(replaced(binomial, "{ p = 0.3 }", "{ p = 0.3, trials = 12 }")).find(
+            "'trials' is a known constant of binomial, not an estimated parameter") != std::string::npos);
+  CHECK(error_of(valid + "known = { df = 3 }\n").find("the gamma family has no known constants") != std::string::npos);
+  // A fitted family with known constants of its own takes them in [fit].known.
+  const std::string t_fit = replaced(replaced(valid, "\"gamma\"", "\"normal\""), "{ shape = 2.0, rate = 1 }",
+                                     "{ mu = 0, sigma2 = 1 }");
+  const auto misspecified = parse_experiment(t_fit + "[fit]\nfamily = \"student_t\"\nknown = { df = 4 }\n", "ok.toml");
+  CHECK(misspecified.spec.fit_known == std::vector<double>{4});
+  CHECK(error_of(t_fit + "[fit]\nfamily = \"student_t\"\n").find("[fit] lacks known = { df = ... }") !=
+        std::string::npos);
+  CHECK(error_of(binomial + "[fit]\nknown = { trials = 3 }\n").find(
+            "[fit].known is for a misspecified fit") != std::string::npos);
+  // A support set by a known constant cannot hold another family's data.
+  const std::string poisson = replaced(replaced(valid, "\"gamma\"", "\"poisson\""), "{ shape = 2.0, rate = 1 }",
+                                       "{ lambda = 1 }");
+  CHECK(error_of(poisson + "[fit]\nfamily = \"binomial\"\nknown = { trials = 3 }\n").find(
+            "cannot be a misspecified fit") != std::string::npos);
+}
+
+TEST_CASE("config: [fit].information picks observed or expected information") {
+  CHECK_FALSE(parse_experiment(valid, "ok.toml").spec.observed_information);
+  CHECK(parse_experiment(valid + "[fit]\ninformation = \"observed\"\n", "ok.toml").spec.observed_information);
+  CHECK(error_of(valid + "[fit]\ninformation = \"fisher\"\n").find(
+            "[fit].information is 'fisher', but must be \"expected\" or \"observed\"") != std::string::npos);
+}

@@ -19,8 +19,9 @@ namespace {
 const std::string data = MLESIM_SOURCE_ROOT "/tests/data/";
 
 data_fit fit_file(const std::string& family, const std::string& file, const std::string& column,
-                  const std::vector<std::pair<std::string, double>>& fixed = {}) {
-  return fit_data(family, read_column(data + file, column).values, fixed, 0.95);
+                  const std::vector<std::pair<std::string, double>>& fixed = {},
+                  const std::vector<double>& known = {}) {
+  return fit_data(family, known, read_column(data + file, column).values, fixed, 0.95);
 }
 
 // Estimates to 9 significant digits (the references have 15), SEs, log-likelihoods

@@ -1,0 +1,108 @@
+// Student's t(location, scale) with the degrees of freedom df known: density
+// Gamma((df+1)/2) / (Gamma(df/2) sqrt(df pi) s) (1 + z^2/df)^(-(df+1)/2),
+// z = (x - mu)/s. Numeric MLE by the generic Newton maximizer from the
+// median and the interquartile range (the quartiles are mu -+ s t_df(0.75)).
+// As for the Cauchy (df = 1), the location's likelihood can have several
+// local maxima in small samples with small df: Newton finds the one its start
+// leads to, from the median nearly always the global one, not guaranteed;
+// a fit that stalls is reported as not converged.
+#pragma once
+
+#include "estimators/checks.hpp"
+#include "estimators/family.hpp"
+#include "estimators/newton.hpp"
+#include "estimators/sample_statistics.hpp"
+#include "estimators/special_functions.hpp"
+
+#include <boost/math/distributions/students_t.hpp>
+#include <boost/random/student_t_distribution.hpp>
+
+#include <cmath>
+#include <numbers>
+#include <span>
+
+namespace mlesim {
+
+struct student_t {
+  static constexpr int dimension = 2;
+  using parameters = vector<2>;
+  static constexpr std::string_view name = "student_t";
+  static constexpr std::string_view summary = "Student t(location, scale) on the real line, df known";
+  static constexpr std::array<std::string_view, 2> parameter_names{"location", "scale"};
+  static constexpr std::array<std::string_view, 1> known_names{"df"};
+  static constexpr std::size_t min_sample_size = 3;
+  static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::real_line;
+  static constexpr bool closed_form = false;
+
+  static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
+
+  double df = 1;
+
+  explicit student_t(std::span<const double> known) : df(known[0]) {}
+
+  static std::string check_known(std::span<const double> known) { return checks::positive("df", known[0]); }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::finite("location", t[0]), checks::positive("scale", t[1]));
+  }
+
+  auto sampler(const parameters& t) const {
+    return [location = t[0], scale = t[1], draw = boost::random::student_t_distribution<double>(df)](
+               auto& engine) mutable { return location + scale * draw(engine); };
+  }
+
+  double log_likelihood(const parameters& t, std::span<const double> x) const {
+    const double s = t[1], n = static_cast<double>(x.size());
+    double sum = 0;
+    for (double xi : x) {
+      const double z = (xi - t[0]) / s;
+      sum += std::log1p(z * z / df);
+    }
+    const double constant =
+        math::lgamma((df + 1) / 2) - math::lgamma(df / 2) - std::log(df * std::numbers::pi) / 2 - std::log(s);
+    return n * constant - (df + 1) / 2 * sum;
+  }
+
+  parameters score(const parameters& t, std::span<const double> x) const {
+    const double s = t[1];
+    double location = 0, scale = 0;
+    for (double xi : x) {
+      const double z = (xi - t[0]) / s, w = df + z * z;
+      location += (df + 1) * z / w;
+      scale += (df + 1) * z * z / w - 1;
+    }
+    return {location / s, scale / s};
+  }
+
+  matrix<2> fisher_information(const parameters& t) const {
+    const double s2 = t[1] * t[1];
+    matrix<2> info;
+    info << (df + 1) / ((df + 3) * s2), 0, 0, 2 * df / ((df + 3) * s2);
+    return info;
+  }
+
+  matrix<2> observed_information(const parameters& t, std::span<const double> x) const {
+    const double s = t[1];
+    double mm = 0, ms = 0, ss = 0;
+    for (double xi : x) {
+      const double z = (xi - t[0]) / s, w = df + z * z, w2 = w * w;
+      mm += (df + 1) * (df - z * z) / w2;
+      ms += 2 * df * (df + 1) * z / w2;
+      ss += (df + 1) * (2 * df * z * z / w2 + z * z / w) - 1;
+    }
+    matrix<2> info;
+    info << mm, ms, ms, ss;
+    return info / (s * s);
+  }
+
+  fit_result<2> fit(std::span<const double> x) const {
+    const median_and_iqr start(x);
+    if (!(start.iqr > 0)) return {parameters{NAN, NAN}, false, 0};
+    const double quartile = boost::math::quantile(boost::math::students_t_distribution<double, math::policy>(df), 0.75);
+    return fit_by_newton(*this, x, parameters{start.median, start.iqr / (2 * quartile)},
+                         {parameter_scale::real, parameter_scale::positive});
+  }
+};
+
+}  // namespace mlesim
