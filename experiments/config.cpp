@@ -1,6 +1,8 @@
 #include "experiments/config.hpp"
 
 #include "estimators/registry.hpp"
+#include "estimators/regression.hpp"
+#include "experiments/data.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -197,6 +199,9 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   const toml::node& family_node = t.require("family");
   const std::string family_name = t.string(family_node, "family");
   const family_info* family = find_family(family_name);
+  if (!family && find_regression(family_name))
+    t.fail(family_node, fmt::format("[generate].family '{}' is a regression model: write [generate].model = \"{}\"",
+                                    family_name, family_name));
   if (!family)
     t.fail(family_node, fmt::format("[generate].family '{}' is not a known family (known: {})", family_name, family_names()));
   config.spec.family = family_name;
@@ -241,6 +246,18 @@ std::string_view support_name(support_kind s) {
   return "?";
 }
 
+// [fit].information: which information the standard errors come from.
+void read_information(const table_reader& t, std::string_view fitted, bool regular, experiment_config& config) {
+  const auto* information = t.find("information");
+  if (!information) return;
+  const std::string value = t.string(*information, "information");
+  if (value != "expected" && value != "observed")
+    t.fail(*information, fmt::format("[fit].information is '{}', but must be \"expected\" or \"observed\"", value));
+  if (!regular)
+    t.fail(*information, fmt::format("[fit].information: the non-regular {} family has no Fisher information", fitted));
+  config.spec.observed_information = value == "observed";
+}
+
 void read_fit_table(const table_reader& root, const family_info& generating, experiment_config& config) {
   const toml::node* node = root.find("fit");
   if (!node) {
@@ -276,15 +293,7 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
       t.fail(*known, "[fit].known is for a misspecified fit: the fitted family is the generating one, whose "
                      "constants are [generate].known");
   }
-  if (const auto* information = t.find("information")) {
-    const std::string value = t.string(*information, "information");
-    if (value != "expected" && value != "observed")
-      t.fail(*information, fmt::format("[fit].information is '{}', but must be \"expected\" or \"observed\"", value));
-    if (!fitted->regular)
-      t.fail(*information, fmt::format("[fit].information: the non-regular {} family has no Fisher information",
-                                       fitted->name));
-    config.spec.observed_information = value == "observed";
-  }
+  read_information(t, fitted->name, fitted->regular, config);
   const auto known = fitted->estimands();
   if (const auto* estimands_node = t.find("estimands")) {
     const toml::array& estimands = t.array(*estimands_node, "estimands");
@@ -303,7 +312,14 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
   }
 }
 
-void read_checks(const table_reader& root, const family_info& fitted, experiment_config& config) {
+// What the checks need to know of the fitted model.
+struct fitted_model {
+  std::string_view name;
+  bool regular;
+  bool regression;
+};
+
+void read_checks(const table_reader& root, const fitted_model& fitted, experiment_config& config) {
   const toml::node* node = root.find("check");
   if (!node) return;
   if (!node->is_array_of_tables()) root.fail(*node, "check must be an array of tables: write [[check]]");
@@ -359,6 +375,9 @@ void read_checks(const table_reader& root, const family_info& fitted, experiment
     if (needs_information && !fitted.regular)
       t.fail(property, fmt::format("[[check]].property '{}' needs the Fisher information, which the non-regular {} "
                                    "family does not have", check.property, fitted.name));
+    if (check.property == "invariance" && fitted.regression)
+      t.fail(property, fmt::format("[[check]] invariance applies to families' reparametrizations; the {} model's "
+                                   "estimands are linear in its parameters", fitted.name));
     if (check.property == "normality" && check.target)
       t.fail(*t.find("target"), "[[check]] normality takes no target: it tests z against N(0, 1)");
     if (check.property == "invariance" && check.tolerance_mcse > 0)
@@ -370,6 +389,203 @@ void read_checks(const table_reader& root, const family_info& fitted, experiment
                                check.estimand, sizes, check.property == "consistency" ? "two or more" : "one or more"));
     config.checks.push_back(std::move(check));
   }
+}
+
+
+// ---- Regression experiments ----
+
+// [generate] of a regression: the model, the coefficients by name, sigma2
+// for the linear model, and the design: [[generate.covariate]]s drawn anew
+// in each replication, or a fixed `design` CSV whose first n rows are used.
+void read_regression_generate(const table_reader& root, experiment_config& config) {
+  const table_reader t(subtable(root, "generate"), "[generate]", root.source(),
+                       {"model", "coefficients", "sigma2", "intercept", "covariate", "design", "design_columns"});
+  const toml::node& model_node = t.require("model");
+  const std::string model_name = t.string(model_node, "model");
+  const regression_model* model = find_regression(model_name);
+  if (!model)
+    t.fail(model_node, fmt::format("[generate].model '{}' is not a known regression model (known: {}){}", model_name,
+                                   regression_names(),
+                                   find_family(model_name) ? "; a family goes in [generate].family" : ""));
+  regression_spec regression;
+  regression.model = model_name;
+  config.spec.family = model_name;
+  if (const auto* intercept = t.find("intercept")) {
+    if (!intercept->is_boolean()) t.fail(*intercept, "[generate].intercept must be true or false");
+    regression.intercept = intercept->as_boolean()->get();
+  }
+  if (regression.intercept) regression.columns.emplace_back("intercept");
+
+  const toml::node* covariates = t.find("covariate");
+  const toml::node* design = t.find("design");
+  if (covariates && design) t.fail(*design, "[generate] has both covariates and a design: give one");
+  if (!covariates && !design && !regression.intercept)
+    t.fail("[generate] has no covariates, no design and no intercept: nothing to regress on");
+  if (covariates) {
+    if (!covariates->is_array_of_tables())
+      t.fail(*covariates, "[generate].covariate must be an array of tables: write [[generate.covariate]]");
+    for (const toml::node& item : *covariates->as_array()) {
+      const table_reader c(*item.as_table(), "[[generate.covariate]]", root.source(), {"name", "family", "params", "known"});
+      covariate_spec covariate;
+      const toml::node& name = c.require("name");
+      covariate.name = c.string(name, "name");
+      if (covariate.name.empty() || std::find(regression.columns.begin(), regression.columns.end(), covariate.name) !=
+                                        regression.columns.end())
+        c.fail(name, fmt::format("[[generate.covariate]].name '{}' is empty or repeats a column's name", covariate.name));
+      if (covariate.name == "sigma2") c.fail(name, "[[generate.covariate]].name 'sigma2' is the linear model's variance");
+      const toml::node& family_node = c.require("family");
+      covariate.family = c.string(family_node, "family");
+      const family_info* family = find_family(covariate.family);
+      if (!family)
+        c.fail(family_node, fmt::format("[[generate.covariate]].family '{}' is not a known family (known: {})",
+                                        covariate.family, family_names()));
+      const toml::node& params_node = c.require("params");
+      if (!params_node.is_table())
+        c.fail(params_node, fmt::format("[[generate.covariate]].params must be a table like {{ {} = ... }}",
+                                        family->parameters.front()));
+      const toml::table& params = *params_node.as_table();
+      for (const auto& [key, value] : params)
+        if (std::find(family->parameters.begin(), family->parameters.end(), key.str()) == family->parameters.end())
+          c.fail(key, fmt::format("unknown parameter '{}' of covariate {}: {} has {}", key.str(), covariate.name,
+                                  family->name, fmt::join(family->parameters, ", ")));
+      for (auto parameter : family->parameters) {
+        const toml::node* value = params.get(parameter);
+        if (!value)
+          c.fail(params_node, fmt::format("[[generate.covariate]].params of {} lacks {}", covariate.name, parameter));
+        covariate.theta.push_back(c.number(*value, fmt::format("params.{}", parameter)));
+      }
+      if (const std::string problem = family->check(covariate.theta); !problem.empty())
+        c.fail(params_node, fmt::format("covariate {} is out of the {} parameter space: {}", covariate.name,
+                                        family->name, problem));
+      covariate.known = read_known(c, *family, "[[generate.covariate]]");
+      regression.columns.push_back(covariate.name);
+      regression.covariates.push_back(std::move(covariate));
+    }
+  }
+  if (design) {
+    const std::filesystem::path file =
+        std::filesystem::path(root.source()).parent_path() / t.string(*design, "design");
+    std::vector<std::string> names;
+    if (const auto* columns = t.find("design_columns"))
+      for (const toml::node& column : t.array(*columns, "design_columns")) names.push_back(t.string(column, "design_columns"));
+    std::vector<data_column> columns;
+    try {
+      columns = names.empty() ? read_all_columns(file.string()) : read_columns(file.string(), names);
+    } catch (const input_error& e) {
+      t.fail(*design, fmt::format("[generate].design: {}", e.what()));
+    }
+    regression.design_file = file.string();
+    regression.design_rows = columns.front().values.size();
+    for (const auto& column : columns) {
+      if (std::find(regression.columns.begin(), regression.columns.end(), column.name) != regression.columns.end())
+        t.fail(*design, fmt::format("[generate].design has the column name '{}' twice", column.name));
+      regression.columns.push_back(column.name);
+    }
+    for (std::size_t i = 0; i < regression.design_rows; ++i)
+      for (const auto& column : columns) regression.design.push_back(column.values[i]);
+    for (auto n : config.spec.sample_sizes)
+      if (n > regression.design_rows)
+        t.fail(*design, fmt::format("[experiment].sample_sizes has {}, but the design {} has {} rows", n, file.string(),
+                                    regression.design_rows));
+  } else if (const auto* columns = t.find("design_columns")) {
+    t.fail(*columns, "[generate].design_columns needs a design");
+  }
+
+  // The coefficients, by column name.
+  const toml::node& coefficients_node = t.require("coefficients");
+  if (!coefficients_node.is_table())
+    t.fail(coefficients_node, fmt::format("[generate].coefficients must be a table like {{ {} = ... }}",
+                                          regression.columns.empty() ? "x" : regression.columns.front()));
+  const toml::table& coefficients = *coefficients_node.as_table();
+  for (const auto& [key, value] : coefficients)
+    if (std::find(regression.columns.begin(), regression.columns.end(), key.str()) == regression.columns.end())
+      t.fail(key, fmt::format("[generate].coefficients has '{}', which is not a column of the design ({})", key.str(),
+                              fmt::join(regression.columns, ", ")));
+  for (const auto& column : regression.columns) {
+    const toml::node* value = coefficients.get(column);
+    if (!value) t.fail(coefficients_node, fmt::format("[generate].coefficients lacks {}", column));
+    config.spec.theta.push_back(t.number(*value, fmt::format("coefficients.{}", column)));
+  }
+  const toml::node* sigma2 = t.find("sigma2");
+  if (model->dispersion) {
+    if (!sigma2) t.fail(fmt::format("[generate] lacks sigma2, the {} model's variance", model->name));
+    const double value = t.number(*sigma2, "sigma2");
+    if (!(value > 0)) t.fail(*sigma2, fmt::format("[generate].sigma2 is {}, but must be > 0", value));
+    config.spec.theta.push_back(value);
+  } else if (sigma2) {
+    t.fail(*sigma2, fmt::format("[generate].sigma2: the {} model has no variance parameter", model->name));
+  }
+  // The smallest n with as many observations as parameters.
+  for (auto n : config.spec.sample_sizes)
+    if (n <= regression.columns.size())
+      root.fail(fmt::format("[experiment].sample_sizes has {}, but the {} model has {} coefficients: it needs n > {}", n,
+                            model->name, regression.columns.size(), regression.columns.size()));
+  config.spec.regression = std::move(regression);
+}
+
+// [fit] of a regression: estimands among the parameters and the named
+// [[fit.combination]]s, and the information the SEs come from.
+void read_regression_fit(const table_reader& root, experiment_config& config) {
+  regression_spec& regression = *config.spec.regression;
+  const regression_model& model = *find_regression(regression.model);
+  const std::vector<std::string> parameters = regression_parameters(model, regression.columns);
+  const toml::node* node = root.find("fit");
+  if (node && !node->is_table()) root.fail(*node, fmt::format("[fit] must be a table, got {}", type_name(*node)));
+  if (!node) {
+    config.spec.estimands = parameters;
+    return;
+  }
+  const table_reader t(*node->as_table(), "[fit]", root.source(), {"model", "estimands", "combination", "information"});
+  if (const auto* fitted = t.find("model"); fitted && t.string(*fitted, "model") != regression.model)
+    t.fail(*fitted, "[fit].model: a regression is fitted with the model that generates its data");
+  if (const auto* combinations = t.find("combination")) {
+    if (!combinations->is_array_of_tables())
+      t.fail(*combinations, "[fit].combination must be an array of tables: write [[fit.combination]]");
+    for (const toml::node& item : *combinations->as_array()) {
+      const table_reader c(*item.as_table(), "[[fit.combination]]", root.source(), {"name", "weights"});
+      linear_combination combination;
+      const toml::node& name = c.require("name");
+      combination.name = c.string(name, "name");
+      const bool taken = std::find(parameters.begin(), parameters.end(), combination.name) != parameters.end() ||
+                         std::any_of(regression.combinations.begin(), regression.combinations.end(),
+                                     [&](const auto& other) { return other.name == combination.name; });
+      if (combination.name.empty() || taken)
+        c.fail(name, fmt::format("[[fit.combination]].name '{}' is empty or already names an estimand", combination.name));
+      const toml::node& weights_node = c.require("weights");
+      if (!weights_node.is_table())
+        c.fail(weights_node, fmt::format("[[fit.combination]].weights must be a table like {{ {} = 1 }}",
+                                         parameters.front()));
+      combination.weights.assign(parameters.size(), 0);
+      for (const auto& [key, value] : *weights_node.as_table()) {
+        const auto it = std::find(parameters.begin(), parameters.end(), key.str());
+        if (it == parameters.end())
+          c.fail(key, fmt::format("[[fit.combination]].weights has '{}', which is not a parameter ({})", key.str(),
+                                  fmt::join(parameters, ", ")));
+        combination.weights[static_cast<std::size_t>(it - parameters.begin())] = c.number(value, "weights");
+      }
+      if (std::all_of(combination.weights.begin(), combination.weights.end(), [](double w) { return w == 0; }))
+        c.fail(weights_node, "[[fit.combination]].weights are all zero");
+      regression.combinations.push_back(std::move(combination));
+    }
+  }
+  std::vector<std::string> known = parameters;
+  for (const auto& c : regression.combinations) known.push_back(c.name);
+  if (const auto* estimands_node = t.find("estimands")) {
+    const toml::array& estimands = t.array(*estimands_node, "estimands");
+    if (estimands.empty()) t.fail(*estimands_node, "[fit].estimands is empty; leave it out to estimate every parameter");
+    for (const toml::node& e : estimands) {
+      const std::string name = t.string(e, "estimands");
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        t.fail(e, fmt::format("[fit].estimands has '{}', which the {} model does not know (known: {})", name,
+                              model.name, fmt::join(known, ", ")));
+      if (std::find(config.spec.estimands.begin(), config.spec.estimands.end(), name) != config.spec.estimands.end())
+        t.fail(e, fmt::format("[fit].estimands lists '{}' twice", name));
+      config.spec.estimands.push_back(name);
+    }
+  } else {
+    config.spec.estimands = known;
+  }
+  read_information(t, model.name, true, config);
 }
 
 }  // namespace
@@ -386,9 +602,16 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
   config.file = source;
   const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check"});
   read_experiment_table(root, config);
+  if (subtable(root, "generate").get("model")) {
+    read_regression_generate(root, config);
+    read_regression_fit(root, config);
+    read_checks(root, {config.spec.family, true, true}, config);
+    return config;
+  }
   const family_info& family = read_generate_table(root, config);
   read_fit_table(root, family, config);
-  read_checks(root, *find_family(fitted_family(config.spec)), config);
+  const family_info& fitted = *find_family(fitted_family(config.spec));
+  read_checks(root, {fitted.name, fitted.regular, false}, config);
   return config;
 }
 

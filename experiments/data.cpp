@@ -45,7 +45,7 @@ std::optional<double> parse_number(const std::string& text) {
 
 }  // namespace
 
-data_column read_column(const std::string& source, const std::optional<std::string>& column) {
+std::vector<data_column> read_columns(const std::string& source, const std::vector<std::string>& columns) {
   std::ifstream file;
   if (source != "-") {
     file.open(source);
@@ -54,7 +54,7 @@ data_column read_column(const std::string& source, const std::optional<std::stri
   std::istream& in = source == "-" ? std::cin : file;
   const std::string where = source == "-" ? "<stdin>" : source;
 
-  data_column out;
+  std::vector<data_column> out(std::max<std::size_t>(columns.size(), 1));
   std::vector<std::string> header;
   std::size_t line_number = 0, width = 0;
   bool first = true;
@@ -67,40 +67,57 @@ data_column read_column(const std::string& source, const std::optional<std::stri
       width = fields.size();
       const bool is_header = std::any_of(fields.begin(), fields.end(), [](const auto& f) { return !parse_number(f); });
       if (is_header) header = fields;
-      // Which column.
-      if (column) {
-        const auto index = parse_number(*column);
+      // Which columns.
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        const auto index = parse_number(columns[c]);
         if (index && *index >= 1 && *index == std::floor(*index) && *index <= static_cast<double>(width)) {
-          out.column = static_cast<std::size_t>(*index);
+          out[c].column = static_cast<std::size_t>(*index);
         } else {
-          const auto it = std::find(header.begin(), header.end(), *column);
+          const auto it = std::find(header.begin(), header.end(), columns[c]);
           if (it == header.end())
-            throw input_error(fmt::format("{}: no column '{}' ({})", where, *column,
+            throw input_error(fmt::format("{}: no column '{}' ({})", where, columns[c],
                                           header.empty() ? fmt::format("no header; give a number from 1 to {}", width)
                                                          : fmt::format("columns: {}", fmt::join(header, ", "))));
-          out.column = static_cast<std::size_t>(it - header.begin()) + 1;
+          out[c].column = static_cast<std::size_t>(it - header.begin()) + 1;
         }
-      } else if (width > 1) {
+      }
+      if (columns.empty() && width > 1) {
         throw input_error(fmt::format("{}: {} columns; choose one with --column ({})", where, width,
                                       header.empty() ? fmt::format("1 to {}", width) : fmt::format("{}", fmt::join(header, ", "))));
       }
-      out.name = header.empty() ? fmt::format("column {}", out.column) : header[out.column - 1];
+      for (auto& c : out) c.name = header.empty() ? fmt::format("column {}", c.column) : header[c.column - 1];
       if (is_header) continue;
     }
     if (fields.size() != width)
       throw input_error(fmt::format("{}:{}: {} fields, but the first line has {}", where, line_number, fields.size(), width));
-    const std::string& text = fields[out.column - 1];
-    const auto value = parse_number(text);
-    if (!value)
-      throw input_error(fmt::format("{}:{}:{}: '{}' is not a number", where, line_number, out.column, text));
-    if (!std::isfinite(*value))
-      throw input_error(fmt::format("{}:{}:{}: {} is not a finite number", where, line_number, out.column, text));
-    out.values.push_back(*value);
-    out.lines.push_back(line_number);
+    for (auto& c : out) {
+      const std::string& text = fields[c.column - 1];
+      const auto value = parse_number(text);
+      if (!value) throw input_error(fmt::format("{}:{}:{}: '{}' is not a number", where, line_number, c.column, text));
+      if (!std::isfinite(*value))
+        throw input_error(fmt::format("{}:{}:{}: {} is not a finite number", where, line_number, c.column, text));
+      c.values.push_back(*value);
+      c.lines.push_back(line_number);
+    }
   }
   if (in.bad()) throw input_error(fmt::format("{}: cannot read", where));
-  if (out.values.empty()) throw input_error(fmt::format("{}: no data", where));
+  if (out.front().values.empty()) throw input_error(fmt::format("{}: no data", where));
   return out;
+}
+
+std::vector<data_column> read_all_columns(const std::string& source) {
+  std::ifstream file(source);
+  if (!file) throw input_error(fmt::format("{}: cannot open the data file", source));
+  std::string line;
+  while (std::getline(file, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
+  }
+  std::vector<std::string> numbers;
+  for (std::size_t c = 1; c <= split_fields(line).size(); ++c) numbers.push_back(std::to_string(c));
+  return read_columns(source, numbers);
+}
+
+data_column read_column(const std::string& source, const std::optional<std::string>& column) {
+  return read_columns(source, column ? std::vector<std::string>{*column} : std::vector<std::string>{}).front();
 }
 
 }  // namespace mlesim

@@ -20,4 +20,11 @@ struct data_column {
 // is a header when any of its fields is not a number. Throws input_error.
 data_column read_column(const std::string& source, const std::optional<std::string>& column);
 
+// Several columns of one file, row by row, each named as `column` above; with
+// no names, the file's only column.
+std::vector<data_column> read_columns(const std::string& source, const std::vector<std::string>& columns);
+
+// Every column of a file (not standard input).
+std::vector<data_column> read_all_columns(const std::string& source);
+
 }  // namespace mlesim

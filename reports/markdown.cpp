@@ -1,10 +1,12 @@
 #include "reports/markdown.hpp"
 
 #include "estimators/registry.hpp"
+#include "estimators/regression.hpp"
 #include "reports/format.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace mlesim {
@@ -39,44 +41,88 @@ std::string slope_line(const std::vector<const estimand_result*>& rows, bool reg
       format::with_mcse(fit->slope, fit->se), regular ? "−1 for a regular model" : "−2 for the uniform maximum");
 }
 
+// The setup rows that describe the model and the truth.
+std::string model_setup(const experiment_result& result) {
+  const experiment_spec& spec = result.spec;
+  const auto values = [](const auto& names, const std::vector<double>& theta) {
+    std::string text;
+    for (std::size_t j = 0; j < theta.size(); ++j) text += fmt::format("{}{} = {}", j ? ", " : "", names[j], theta[j]);
+    return text;
+  };
+  const auto constants = [&](const family_info& f, const std::vector<double>& known) {
+    return known.empty() ? std::string() : fmt::format("; known {}", values(f.known, known));
+  };
+  std::string out;
+  if (spec.regression) {
+    const regression_spec& r = *spec.regression;
+    const regression_model& model = *find_regression(r.model);
+    out += fmt::format("| model | `{}`: {} |\n", model.name, model.summary);
+    out += fmt::format("| true values | {} |\n", values(regression_parameters(model, r.columns), spec.theta));
+    if (r.design.empty()) {
+      std::string covariates;
+      for (const auto& c : r.covariates) {
+        const family_info& f = *find_family(c.family);
+        covariates += fmt::format("{}{} ~ {}({}{})", covariates.empty() ? "" : ", ", c.name, c.family,
+                                  values(f.parameters, c.theta), constants(f, c.known));
+      }
+      out += fmt::format("| design | {}{}, drawn anew in each replication |\n", r.intercept ? "intercept, " : "",
+                         covariates.empty() ? "no covariates" : covariates);
+    } else {
+      out += fmt::format("| design | {}fixed: the first n of the {} rows of `{}` |\n", r.intercept ? "intercept, " : "",
+                         r.design_rows, r.design_file);
+    }
+    const auto parameters = regression_parameters(model, r.columns);
+    for (const auto& c : r.combinations) {
+      std::string terms;
+      for (std::size_t j = 0; j < c.weights.size(); ++j)
+        if (c.weights[j] != 0) terms += fmt::format("{}{} {}", terms.empty() ? "" : " + ", c.weights[j], parameters[j]);
+      out += fmt::format("| {} | {} (a linear combination) |\n", c.name, terms);
+    }
+    out += fmt::format("| estimator | maximum likelihood, {} |\n",
+                       model.dispersion ? "least squares, sigma2 = RSS/n" : "Newton's method (IRLS)");
+    return out;
+  }
+  const family_info* generating = find_family(spec.family);
+  const family_info* family = find_family(fitted_family(spec));
+  if (misspecified(spec)) {
+    out += fmt::format("| data from | `{}`: {}, {}{} |\n", generating->name, generating->summary,
+                       values(generating->parameters, spec.theta), constants(*generating, spec.known));
+    out += fmt::format("| fitted model | `{}`: {} (misspecified){} |\n", family->name, family->summary,
+                       constants(*family, spec.fit_known));
+    out += fmt::format("| pseudo-true values | {} (the Kullback–Leibler closest {}) |\n",
+                       values(family->parameters, result.pseudo_true), family->name);
+  } else {
+    out += fmt::format("| model | `{}`: {} |\n", family->name, family->summary);
+    out += fmt::format("| true values | {}{} |\n", values(family->parameters, spec.theta), constants(*family, spec.known));
+  }
+  out += fmt::format("| estimator | maximum likelihood, {} |\n", family->closed_form ? "closed form" : "numeric (Newton)");
+  return out;
+}
+
 }  // namespace
 
 std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts) {
   const experiment_spec& spec = result.spec;
-  const family_info* generating = find_family(spec.family);
-  const family_info* family = find_family(fitted_family(spec));
+  const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
+  const bool regular = family == nullptr || family->regular;
   const bool wrong_model = misspecified(spec);
   std::string out = fmt::format("# {}\n\nA Monte Carlo study of the maximum likelihood estimator by mlesim.\n\n", spec.name);
   out += verdicts;
-
-  const auto values = [](const family_info* f, const std::vector<double>& theta) {
-    std::string text;
-    for (std::size_t j = 0; j < theta.size(); ++j) text += fmt::format("{}{} = {}", j ? ", " : "", f->parameters[j], theta[j]);
-    return text;
-  };
   const std::string estimands = fmt::format("{}", fmt::join(spec.estimands, ", "));
 
   out += "## Setup\n\n| | |\n|---|---|\n";
-  if (wrong_model) {
-    out += fmt::format("| data from | `{}`: {}, {} |\n", generating->name, generating->summary, values(generating, spec.theta));
-    out += fmt::format("| fitted model | `{}`: {} (misspecified) |\n", family->name, family->summary);
-    out += fmt::format("| pseudo-true values | {} (the Kullback–Leibler closest {}) |\n",
-                       values(family, result.pseudo_true), family->name);
-  } else {
-    out += fmt::format("| model | `{}`: {} |\n", family->name, family->summary);
-    out += fmt::format("| true values | {} |\n", values(family, spec.theta));
-  }
-  out += fmt::format("| estimator | maximum likelihood, {} |\n", family->closed_form ? "closed form" : "numeric (Newton)");
+  out += model_setup(result);
   out += fmt::format("| estimands | {} |\n", estimands);
   out += fmt::format("| sample sizes | {} |\n", joined(spec.sample_sizes));
   out += fmt::format("| replications | {} per sample size |\n", spec.replications);
   out += fmt::format("| seed | {} |\n", spec.seed);
-  if (family->regular)
-    out += fmt::format("| intervals | Wald, estimate ± z·SE, SE from the Fisher information at the estimate, level {} |\n", spec.level);
+  if (regular)
+    out += fmt::format("| intervals | Wald, estimate ± z·SE, SE from the {} information at the estimate, level {} |\n",
+                       spec.observed_information ? "observed" : "expected (Fisher)", spec.level);
   else
     out += "| intervals | none: no Fisher information |\n";
   out += fmt::format("| build | {} |\n\n", build);
-  if (!family->regular) out += fmt::format("> **Non-regular model.** {}.\n\n", family->irregularity);
+  if (!regular) out += fmt::format("> **Non-regular model.** {}.\n\n", family->irregularity);
   if (wrong_model)
     out += "> **Misspecified model.** The MLE converges to the pseudo-true value, the truth every figure below "
            "is measured against, with the sandwich variance A⁻¹BA⁻¹/n (A = E[−Hessian], B = E[score score′] under "
@@ -85,7 +131,7 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
            "sandwich variance.\n\n";
 
   out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). ";
-  if (!family->regular)
+  if (!regular)
     out += "z = (estimate − its mean) / its empirical SE.\n\n";
   else
     out += fmt::format("z = (estimate − {}) / sqrt({}). Miss below / above: share of intervals lying wholly above / "
@@ -122,7 +168,7 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
                            format::with_mcse(m.sandwich.miss_above));
       }
     }
-    out += fmt::format("\n{}\n", slope_line(rows, family->regular));
+    out += fmt::format("\n{}\n", slope_line(rows, regular));
   }
 
   out += "## Failures\n\n";
@@ -146,11 +192,13 @@ std::string console_summary(const experiment_result& result) {
                                 ? fmt::format("{} fitted to {} data", fitted_family(result.spec), result.spec.family)
                                 : result.spec.family;
   std::string out = fmt::format("{} ({}, {} replications)\n", result.spec.name, model, result.spec.replications);
-  out += fmt::format("  {:>7}  {:<10} {:>24} {:>22} {:>20} {:>18} {:>8}\n", "n", "estimand", "bias", "emp. SE",
+  std::size_t width = 10;
+  for (const auto& estimand : result.spec.estimands) width = std::max(width, estimand.size());
+  out += fmt::format("  {:>7}  {:<{}} {:>24} {:>22} {:>20} {:>18} {:>8}\n", "n", "estimand", width, "bias", "emp. SE",
                      "coverage", "var/CRLB", "failures");
   for (const auto& row : result.rows) {
     const measures& m = row.m;
-    out += fmt::format("  {:>7}  {:<10} {:>24} {:>22} {:>20} {:>18} {:>8}\n", row.n, row.estimand,
+    out += fmt::format("  {:>7}  {:<{}} {:>24} {:>22} {:>20} {:>18} {:>8}\n", row.n, row.estimand, width,
                        format::with_mcse(m.bias), format::with_mcse(m.emp_se), format::with_mcse(m.fisher.coverage),
                        format::with_mcse(m.var_over_crlb), m.failures);
   }

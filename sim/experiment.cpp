@@ -1,6 +1,7 @@
 #include "sim/experiment.hpp"
 
 #include "estimators/registry.hpp"
+#include "sim/regression.hpp"
 #include "sim/simulate.hpp"
 
 #include <stdexcept>
@@ -15,6 +16,7 @@ sample_drawer drawer_for(std::string_view family_name) {
 }
 
 experiment_result simulate(const experiment_spec& spec, const progress_callback& progress) {
+  if (spec.regression) return simulate_regression(spec, progress);
   experiment_result result;
   const bool found =
       visit_family(fitted_family(spec), [&]<class F>() { result = simulate_as<F>(spec, progress); });

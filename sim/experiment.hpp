@@ -6,10 +6,41 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mlesim {
+
+// A covariate of a random design: drawn from a registered family anew in
+// every replication, independently of the others.
+struct covariate_spec {
+  std::string name;
+  std::string family;
+  std::vector<double> theta;
+  std::vector<double> known{};
+};
+
+// An estimand sum_j weights[j] theta_j over a regression's parameters.
+struct linear_combination {
+  std::string name;
+  std::vector<double> weights;
+};
+
+// A regression experiment: the model, its design, and the linear
+// combinations estimated besides the parameters. Its parameters, in the
+// spec's theta, are the coefficients (of the intercept first, when there is
+// one, then of each design column in order) and, for the linear model, sigma2.
+struct regression_spec {
+  std::string model;
+  bool intercept = true;
+  std::vector<std::string> columns;          // the design's columns: "intercept", then the covariates
+  std::vector<covariate_spec> covariates{};  // a random design, or
+  std::vector<double> design{};              // a fixed one: row-major, covariates only, its first n rows used
+  std::size_t design_rows = 0;
+  std::string design_file{};
+  std::vector<linear_combination> combinations{};
+};
 
 struct experiment_spec {
   std::string name;
@@ -25,6 +56,7 @@ struct experiment_spec {
   double level = 0.95;
   bool sandwich_intervals = false;      // also sandwich intervals for a well-specified fit
   bool observed_information = false;    // SEs from the observed information instead of the expected
+  std::optional<regression_spec> regression{};  // a conditional model; then `family` names it
 };
 
 struct estimand_result {

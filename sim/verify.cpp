@@ -89,13 +89,14 @@ std::vector<double> holm_adjust(const std::vector<double>& p_values) {
 verification verify(const experiment_result& result, const std::vector<check_spec>& checks, double false_failure_rate,
                     const invariance_function& invariance) {
   const experiment_spec& spec = result.spec;
-  const family_info* fitted = find_family(fitted_family(spec));
+  const family_info* fitted = find_family(fitted_family(spec));  // nullptr for a regression: regular
+  const bool regular = fitted == nullptr || fitted->regular;
   verification out;
   out.false_failure_rate = false_failure_rate;
 
   for (const auto& check : checks) {
     check_verdict verdict{check, {}, std::nullopt, true, true};
-    const double target = check.target.value_or(default_target(check, spec.level, fitted->regular));
+    const double target = check.target.value_or(default_target(check, spec.level, regular));
     if (check.property == "consistency") {
       std::vector<double> n, mse, mcse;
       for (const auto& row : result.rows)

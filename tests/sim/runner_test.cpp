@@ -215,3 +215,84 @@ TEST_CASE("runner: observed-information SEs equal the expected ones where theory
   }
   CHECK(*cauchy_observed.rows[0].m.fisher.model_se.value != *cauchy_expected.rows[0].m.fisher.model_se.value);
 }
+
+namespace {
+
+// A linear regression on a fixed design of 12 rows: an intercept and two covariates.
+experiment_spec fixed_design_spec(std::vector<std::uint64_t> sizes, std::uint64_t reps) {
+  regression_spec regression{.model = "linear_regression", .intercept = true, .columns = {"intercept", "a", "b"}};
+  for (int i = 0; i < 12; ++i) {
+    regression.design.push_back(i % 4);
+    regression.design.push_back(std::sin(i));
+  }
+  regression.design_rows = 12;
+  regression.combinations.push_back({"a_minus_b", {0, 1, -1, 0}});
+  auto spec = spec_of("linear_regression", {1, 0.5, -2, 2.0}, {"intercept", "a", "b", "sigma2", "a_minus_b"},
+                      std::move(sizes), reps);
+  spec.regression = std::move(regression);
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("runner: a linear regression on a fixed design has its exact finite-sample distribution") {
+  // Given X, beta-hat ~ N(beta, sigma2 (X'X)^-1), the CRLB, at every n; n sigma2-hat / sigma2 is
+  // chi-squared with n - p degrees of freedom: E = (n-p) sigma2/n, Var = 2 (n-p) sigma2^2/n^2.
+  const double sigma2 = 2, p = 3;
+  const auto result = simulate(fixed_design_spec({6, 12}, 40'000));
+  for (const auto& row : result.rows) {
+    const double n = static_cast<double>(row.n);
+    CAPTURE(n);
+    CAPTURE(row.estimand);
+    if (row.estimand == "sigma2") {
+      check_exact_moments(row.m, (n - p) * sigma2 / n, 2 * (n - p) * sigma2 * sigma2 / (n * n));
+    } else {
+      check_exact_moments(row.m, row.true_value, *row.m.crlb);
+    }
+  }
+  CHECK(result.rows[4].true_value == doctest::Approx(2.5));  // a - b
+}
+
+TEST_CASE("runner: a logistic regression on a random design is efficient and covers at large n") {
+  regression_spec regression{.model = "logistic_regression", .intercept = true, .columns = {"intercept", "x", "g"}};
+  regression.covariates = {{"x", "normal", {0, 1}}, {"g", "bernoulli", {0.5}}};
+  auto spec = spec_of("logistic_regression", {-0.5, 1, 0.8}, {"intercept", "x", "g"}, {3000}, 10'000);
+  spec.regression = std::move(regression);
+  const auto result = simulate(spec);
+  for (const auto& row : result.rows) {
+    CAPTURE(row.estimand);
+    const measures& m = row.m;
+    CHECK(m.failures == 0);
+    // Within 4.5 MCSE (false failure ~7e-6 each); the CRLB's own error (2^20 covariate
+    // draws, relative ~1e-3) is a tenth of the MCSE.
+    CHECK(std::abs(*m.fisher.coverage.value - 0.95) <= 4.5 * *m.fisher.coverage.mcse);
+    CHECK(std::abs(*m.var_over_crlb.value - 1) <= 4.5 * *m.var_over_crlb.mcse);
+  }
+}
+
+TEST_CASE("runner: regressions are bit-for-bit the same on 1 and 2 threads") {
+  regression_spec regression{.model = "poisson_regression", .intercept = true, .columns = {"intercept", "x"}};
+  regression.covariates = {{"x", "gamma", {2, 2}}};
+  auto spec = spec_of("poisson_regression", {0.3, 0.4}, {"intercept", "x"}, {20, 100}, 3'001);
+  spec.regression = std::move(regression);
+  std::string one, two;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    one = csv_report(simulate(spec));
+  }
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    two = csv_report(simulate(spec));
+  }
+  CHECK(one == two);
+  const auto fixed = fixed_design_spec({12}, 1'001);
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    one = csv_report(simulate(fixed));
+  }
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    two = csv_report(simulate(fixed));
+  }
+  CHECK(one == two);
+}

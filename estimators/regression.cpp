@@ -1,0 +1,263 @@
+#include "estimators/regression.hpp"
+
+#include "estimators/special_functions.hpp"
+
+#include <Eigen/Cholesky>
+#include <Eigen/QR>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace mlesim {
+namespace {
+
+using kind = regression_model::kind;
+
+Eigen::VectorXd linear_predictor(const design_matrix& x, const Eigen::VectorXd& theta, const Eigen::VectorXd* offset) {
+  Eigen::VectorXd eta = x * theta.head(x.cols());
+  if (offset) eta += *offset;
+  return eta;
+}
+
+double mean_of(kind type, double eta) {
+  switch (type) {
+    case kind::linear: return eta;
+    case kind::logistic: return 1 / (1 + std::exp(-eta));
+    case kind::poisson: return std::exp(eta);
+  }
+  return NAN;
+}
+
+// The log-likelihood of the coefficients for the GLMs (the linear model's is
+// written out in regression_log_likelihood).
+double glm_log_likelihood(kind type, const Eigen::VectorXd& y, const Eigen::VectorXd& eta) {
+  double sum = 0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    const double e = eta[i];
+    if (type == kind::logistic) {
+      // y eta - log(1 + e^eta), stable for large |eta|.
+      sum += y[i] * e - (std::max(e, 0.0) + std::log1p(std::exp(-std::abs(e))));
+    } else {
+      sum += y[i] * e - std::exp(e) - math::lgamma(y[i] + 1);
+    }
+  }
+  return sum;
+}
+
+// Least squares for the linear model.
+regression_fit fit_linear(const design_matrix& x, const Eigen::VectorXd& y, const Eigen::VectorXd* offset) {
+  const Eigen::Index n = x.rows(), p = x.cols();
+  regression_fit fit;
+  fit.theta = Eigen::VectorXd::Constant(p + 1, NAN);
+  const Eigen::VectorXd target = offset ? Eigen::VectorXd(y - *offset) : y;
+  if (p > 0) {
+    const Eigen::ColPivHouseholderQR<design_matrix> qr(x);
+    if (qr.rank() < p) {
+      fit.problem = fmt::format("the design has rank {} < {} columns: the coefficients are not identified", qr.rank(), p);
+      return fit;
+    }
+    fit.theta.head(p) = qr.solve(target);
+  }
+  const Eigen::VectorXd residual = target - x * fit.theta.head(p);
+  const double sigma2 = residual.squaredNorm() / static_cast<double>(n);
+  fit.theta[p] = sigma2;
+  fit.iterations = 1;
+  // Residuals at rounding level, relative to y: the fit is exact.
+  fit.converged = residual.norm() > 1e-12 * target.norm() && fit.theta.allFinite();
+  if (!fit.converged) fit.problem = "the fit is exact (residuals at rounding level): sigma2-hat = 0 is outside the parameter space";
+  return fit;
+}
+
+// Newton's method for the logistic and poisson models.
+regression_fit fit_glm(const regression_model& model, const design_matrix& x, const Eigen::VectorXd& y,
+                       const Eigen::VectorXd* offset) {
+  const Eigen::Index n = x.rows(), p = x.cols();
+  regression_fit fit;
+  fit.theta = Eigen::VectorXd::Zero(p);
+  if (p == 0) {
+    fit.converged = true;
+    return fit;
+  }
+  const Eigen::ColPivHouseholderQR<design_matrix> qr(x);
+  if (qr.rank() < p) {
+    fit.problem = fmt::format("the design has rank {} < {} columns: the coefficients are not identified", qr.rank(), p);
+    fit.theta.setConstant(NAN);
+    return fit;
+  }
+  // The start: one weighted least-squares step from mu0, as glm's mustart.
+  {
+    Eigen::VectorXd z(n), w(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double mu = model.type == kind::logistic ? (y[i] + 0.5) / 2 : y[i] + 0.1;
+      const double eta = model.type == kind::logistic ? std::log(mu / (1 - mu)) : std::log(mu);
+      const double weight = model.type == kind::logistic ? mu * (1 - mu) : mu;
+      w[i] = weight;
+      z[i] = eta - (offset ? (*offset)[i] : 0.0) + (y[i] - mu) / weight;
+    }
+    const Eigen::VectorXd root = w.cwiseSqrt();
+    fit.theta = (root.asDiagonal() * x).colPivHouseholderQr().solve(root.cwiseProduct(z));
+  }
+  Eigen::VectorXd eta = linear_predictor(x, fit.theta, offset);
+  double log_likelihood = glm_log_likelihood(model.type, y, eta);
+  int close_taken = 0;
+  for (int iteration = 1; iteration <= 100; ++iteration) {
+    fit.iterations = iteration;
+    Eigen::VectorXd residual(n), w(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double mu = mean_of(model.type, eta[i]);
+      residual[i] = y[i] - mu;
+      w[i] = model.type == kind::logistic ? mu * (1 - mu) : mu;
+    }
+    const Eigen::MatrixXd information = x.transpose() * w.asDiagonal() * x;
+    const Eigen::LDLT<Eigen::MatrixXd> solver(information);
+    const Eigen::VectorXd step = solver.solve(x.transpose() * residual);
+    if (solver.info() != Eigen::Success || !step.allFinite()) break;
+    // As in estimators/newton.hpp: a step below 1e-6, relative, is taken
+    // without a line search (rounding of the log-likelihood can no longer
+    // confirm an ascent there); it is done at 1e-10 or after three such steps.
+    const double size = (step.cwiseAbs().array() / (1 + fit.theta.cwiseAbs().array())).maxCoeff();
+    const bool small = size <= 1e-6;
+    const bool done = size <= 1e-10 || (small && ++close_taken >= 3);
+    double scale = 1;
+    for (int halvings = 0; halvings < 40; ++halvings, scale /= 2) {
+      const Eigen::VectorXd next = fit.theta + scale * step;
+      const Eigen::VectorXd next_eta = linear_predictor(x, next, offset);
+      const double value = glm_log_likelihood(model.type, y, next_eta);
+      if (small || value >= log_likelihood) {
+        fit.theta = next;
+        eta = next_eta;
+        log_likelihood = value;
+        break;
+      }
+    }
+    if (done) {
+      fit.converged = std::isfinite(log_likelihood);
+      break;
+    }
+    if (scale < 1e-11) break;
+  }
+  // Fitted probabilities within 1e-12 of 0 or 1: the likelihood keeps
+  // rising towards infinite coefficients (separation), as R's glm warns.
+  if (model.type == kind::logistic && eta.cwiseAbs().maxCoeff() > 27.6) {
+    fit.converged = false;
+    fit.problem = "fitted probabilities of 0 or 1: the data are (quasi-)separated and the MLE does not exist";
+  } else if (!fit.converged) {
+    fit.problem = fmt::format("Newton's method did not converge in {} iterations", fit.iterations);
+  }
+  return fit;
+}
+
+}  // namespace
+
+const std::vector<regression_model>& regression_catalog() {
+  static const std::vector<regression_model> catalog{
+      {kind::linear, "linear_regression", "y ~ Normal(x'beta, sigma2)", support_kind::real_line, true},
+      {kind::logistic, "logistic_regression", "y ~ Bernoulli(1/(1 + exp(-x'beta)))", support_kind::binary, false},
+      {kind::poisson, "poisson_regression", "y ~ Poisson(exp(x'beta))", support_kind::counts, false},
+  };
+  return catalog;
+}
+
+const regression_model* find_regression(std::string_view name) {
+  const auto& catalog = regression_catalog();
+  const auto it = std::find_if(catalog.begin(), catalog.end(), [&](const auto& m) { return m.name == name; });
+  return it == catalog.end() ? nullptr : &*it;
+}
+
+std::string regression_names() {
+  std::vector<std::string_view> names;
+  for (const auto& m : regression_catalog()) names.push_back(m.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+std::vector<std::string> regression_parameters(const regression_model& model, const std::vector<std::string>& columns) {
+  std::vector<std::string> names = columns;
+  if (model.dispersion) names.emplace_back("sigma2");
+  return names;
+}
+
+regression_fit fit_regression(const regression_model& model, const design_matrix& x, const Eigen::VectorXd& y,
+                              const Eigen::VectorXd& offset) {
+  return model.type == kind::linear ? fit_linear(x, y, &offset) : fit_glm(model, x, y, &offset);
+}
+
+regression_fit fit_regression(const regression_model& model, const design_matrix& x, const Eigen::VectorXd& y) {
+  return model.type == kind::linear ? fit_linear(x, y, nullptr) : fit_glm(model, x, y, nullptr);
+}
+
+double regression_log_likelihood(const regression_model& model, const design_matrix& x, const Eigen::VectorXd& y,
+                                 const Eigen::VectorXd& theta) {
+  const Eigen::VectorXd eta = linear_predictor(x, theta, nullptr);
+  if (model.type != kind::linear) return glm_log_likelihood(model.type, y, eta);
+  const double sigma2 = theta[x.cols()], n = static_cast<double>(y.size());
+  return -n / 2 * std::log(2 * std::numbers::pi * sigma2) - (y - eta).squaredNorm() / (2 * sigma2);
+}
+
+Eigen::VectorXd regression_score(const regression_model& model, const design_matrix& x, const Eigen::VectorXd& y,
+                                 const Eigen::VectorXd& theta) {
+  const Eigen::VectorXd eta = linear_predictor(x, theta, nullptr);
+  Eigen::VectorXd residual(y.size());
+  for (Eigen::Index i = 0; i < y.size(); ++i) residual[i] = y[i] - mean_of(model.type, eta[i]);
+  Eigen::VectorXd score(theta.size());
+  if (model.type != kind::linear) {
+    score = x.transpose() * residual;
+    return score;
+  }
+  const double sigma2 = theta[x.cols()], n = static_cast<double>(y.size());
+  score.head(x.cols()) = x.transpose() * residual / sigma2;
+  score[x.cols()] = -n / (2 * sigma2) + residual.squaredNorm() / (2 * sigma2 * sigma2);
+  return score;
+}
+
+double information_weight(const regression_model& model, double eta, double sigma2) {
+  switch (model.type) {
+    case kind::linear: return 1 / sigma2;
+    case kind::logistic: {
+      const double mu = mean_of(kind::logistic, eta);
+      return mu * (1 - mu);
+    }
+    case kind::poisson: return std::exp(eta);
+  }
+  return NAN;
+}
+
+Eigen::MatrixXd regression_information(const regression_model& model, const design_matrix& x,
+                                       const Eigen::VectorXd& theta) {
+  const Eigen::Index p = x.cols();
+  const double sigma2 = model.dispersion ? theta[p] : 1.0;
+  const Eigen::VectorXd eta = linear_predictor(x, theta, nullptr);
+  Eigen::VectorXd w(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) w[i] = information_weight(model, eta[i], sigma2);
+  Eigen::MatrixXd information = Eigen::MatrixXd::Zero(theta.size(), theta.size());
+  information.topLeftCorner(p, p) = x.transpose() * w.asDiagonal() * x;
+  if (model.dispersion) information(p, p) = static_cast<double>(x.rows()) / (2 * sigma2 * sigma2);
+  return information;
+}
+
+Eigen::MatrixXd regression_observed_information(const regression_model& model, const design_matrix& x,
+                                                const Eigen::VectorXd& y, const Eigen::VectorXd& theta) {
+  Eigen::MatrixXd information = regression_information(model, x, theta);
+  if (!model.dispersion) return information;  // canonical links: the Hessian does not involve y
+  const Eigen::Index p = x.cols();
+  const double sigma2 = theta[p], n = static_cast<double>(y.size());
+  const Eigen::VectorXd residual = y - x * theta.head(p);
+  const Eigen::VectorXd cross = x.transpose() * residual / (sigma2 * sigma2);
+  information.block(0, p, p, 1) = cross;
+  information.block(p, 0, 1, p) = cross.transpose();
+  information(p, p) = -n / (2 * sigma2 * sigma2) + residual.squaredNorm() / (sigma2 * sigma2 * sigma2);
+  return information;
+}
+
+std::string check_regression(const regression_model& model, const std::vector<std::string>& names,
+                             const Eigen::VectorXd& theta) {
+  const Eigen::Index p = theta.size() - (model.dispersion ? 1 : 0);
+  for (Eigen::Index j = 0; j < p; ++j)
+    if (!std::isfinite(theta[j])) return fmt::format("{} is {}, but must be finite", names[static_cast<std::size_t>(j)], theta[j]);
+  if (model.dispersion && !(std::isfinite(theta[p]) && theta[p] > 0))
+    return fmt::format("sigma2 is {}, but must be > 0", theta[p]);
+  return {};
+}
+
+}  // namespace mlesim
