@@ -2,11 +2,13 @@
 
 #include "estimators/maximize.hpp"
 #include "estimators/registry.hpp"
+#include "estimators/regression.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -78,17 +80,17 @@ double profile(const F& family, std::span<const double> x, const typename F::par
   return likelihood.at(fit.theta);
 }
 
-// Where the profile falls to `threshold`, searching from the estimate in
-// `direction` with first step `step`; the domain's edge if it never does.
-template <family F>
-std::optional<double> profile_bound(const F& family, std::span<const double> x, const typename F::parameters& best,
-                                    const std::vector<int>& free, int j, double threshold, double direction,
-                                    double step) {
-  double inside = best[j], outside = best[j];
+// Where a profile log-likelihood falls to `threshold`, searching from the
+// estimate in `direction` with first step `step`: doubling steps until it
+// falls below, then bisection; nothing if it never does (the interval runs
+// to the domain's edge).
+std::optional<double> profile_bound(const std::function<double(double)>& profile, double estimate, double threshold,
+                                    double direction, double step) {
+  double inside = estimate, outside = estimate;
   bool crossed = false;
   for (int k = 0; k < 60; ++k, step *= 2) {
-    outside = best[j] + direction * step;
-    if (!(profile(family, x, best, free, j, outside) >= threshold)) {
+    outside = estimate + direction * step;
+    if (!(profile(outside) >= threshold)) {
       crossed = true;
       break;
     }
@@ -97,9 +99,23 @@ std::optional<double> profile_bound(const F& family, std::span<const double> x, 
   if (!crossed) return std::nullopt;  // the profile stays above: unbounded
   for (int k = 0; k < 200 && std::abs(outside - inside) > 1e-12 * std::max(1.0, std::abs(inside)); ++k) {
     const double middle = (inside + outside) / 2;
-    (profile(family, x, best, free, j, middle) >= threshold ? inside : outside) = middle;
+    (profile(middle) >= threshold ? inside : outside) = middle;
   }
   return inside;  // the last point known to lie within the interval
+}
+
+// The Wald interval from the standard error, when there is one, and the
+// profile interval, into p.
+void fill_intervals(fitted_parameter& p, std::optional<double> se, double z, double threshold,
+                    const std::function<double(double)>& profile) {
+  if (se) {
+    p.se = *se;
+    p.wald_low = p.estimate - z * *se;
+    p.wald_high = p.estimate + z * *se;
+  }
+  const double step = se && *se > 0 ? *se : 0.01 * std::max(std::abs(p.estimate), 1e-3);
+  p.profile_low = profile_bound(profile, p.estimate, threshold, -1, step);
+  p.profile_high = profile_bound(profile, p.estimate, threshold, +1, step);
 }
 
 template <family F>
@@ -182,14 +198,10 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     fitted_parameter p{std::string(F::parameter_names[j]), theta[j], is_fixed[static_cast<std::size_t>(j)], {}, {}, {}, {}, {}};
     if (!p.fixed && fit.converged) {
       const auto position = static_cast<int>(std::find(free.begin(), free.end(), j) - free.begin());
-      if (covariance.size() > 0 && covariance(position, position) >= 0 && std::isfinite(covariance(position, position))) {
-        p.se = std::sqrt(covariance(position, position));
-        p.wald_low = theta[j] - z * *p.se;
-        p.wald_high = theta[j] + z * *p.se;
-      }
-      const double step = p.se && *p.se > 0 ? *p.se : 0.01 * std::max(std::abs(theta[j]), 1e-3);
-      p.profile_low = profile_bound(family, x, theta, free, j, threshold, -1, step);
-      p.profile_high = profile_bound(family, x, theta, free, j, threshold, +1, step);
+      std::optional<double> se;
+      if (covariance.size() > 0 && covariance(position, position) >= 0 && std::isfinite(covariance(position, position)))
+        se = std::sqrt(covariance(position, position));
+      fill_intervals(p, se, z, threshold, [&](double eta) { return profile(family, x, theta, free, j, eta); });
     }
     out.parameters.push_back(std::move(p));
   }
@@ -198,10 +210,83 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
 
 }  // namespace
 
+data_fit fit_regression_data(const std::string& model_name, const std::vector<double>& y_values,
+                             const std::vector<std::vector<double>>& covariates, const std::vector<std::string>& names,
+                             bool intercept, double level) {
+  const regression_model& model = *find_regression(model_name);
+  const auto n = static_cast<Eigen::Index>(y_values.size());
+  std::vector<std::string> columns;
+  if (intercept) columns.emplace_back("intercept");
+  columns.insert(columns.end(), names.begin(), names.end());
+  design_matrix x(n, static_cast<Eigen::Index>(columns.size()));
+  Eigen::Index column = 0;
+  if (intercept) x.col(column++).setOnes();
+  for (const auto& values : covariates) x.col(column++) = Eigen::Map<const Eigen::VectorXd>(values.data(), n);
+  const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(y_values.data(), n);
+  const std::vector<std::string> parameters = regression_parameters(model, columns);
+
+  data_fit out;
+  out.family = model_name;
+  out.n = y_values.size();
+  out.level = level;
+  if (static_cast<std::size_t>(n) <= columns.size()) {
+    out.data_problem = fmt::format("{} observations for {} coefficients: a regression needs more", n, columns.size());
+    return out;
+  }
+  const regression_fit fit = fit_regression(model, x, y);
+  if (!fit.converged && fit.problem.find("rank") != std::string::npos) {
+    out.data_problem = fit.problem;
+    return out;
+  }
+  out.converged = fit.converged;
+  out.iterations = fit.iterations;
+  const Eigen::VectorXd& theta = fit.theta;
+  out.log_likelihood = regression_log_likelihood(model, x, y, theta);
+  const double k = static_cast<double>(theta.size());
+  out.aic = 2 * k - 2 * out.log_likelihood;
+  out.bic = k * std::log(static_cast<double>(n)) - 2 * out.log_likelihood;
+  if (!fit.converged) out.notes.push_back(fit.problem + ": no standard errors or intervals");
+
+  const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
+  const double threshold = out.log_likelihood - boost::math::quantile(boost::math::chi_squared(1), level) / 2;
+  Eigen::MatrixXd covariance;
+  if (fit.converged) covariance = regression_observed_information(model, x, y, theta).inverse();
+  const Eigen::Index p = x.cols();
+  for (Eigen::Index j = 0; j < theta.size(); ++j) {
+    fitted_parameter parameter{parameters[static_cast<std::size_t>(j)], theta[j], false, {}, {}, {}, {}, {}};
+    if (fit.converged) {
+      std::optional<double> se;
+      if (covariance(j, j) >= 0 && std::isfinite(covariance(j, j))) se = std::sqrt(covariance(j, j));
+      const auto profile = [&](double held) {
+        if (j == p) {  // sigma2: beta-hat does not depend on it
+          Eigen::VectorXd t = theta;
+          t[p] = held;
+          return held > 0 ? regression_log_likelihood(model, x, y, t) : minus_infinity;
+        }
+        // Coefficient j held: its column becomes an offset, the others refitted.
+        design_matrix others(n, p - 1);
+        others << x.leftCols(j), x.rightCols(p - j - 1);
+        const regression_fit restricted = fit_regression(model, others, y, Eigen::VectorXd(held * x.col(j)));
+        if (!restricted.converged) return minus_infinity;
+        Eigen::VectorXd t(theta.size());
+        t << restricted.theta.head(j), held, restricted.theta.segment(j, theta.size() - j - 1);
+        return regression_log_likelihood(model, x, y, t);
+      };
+      fill_intervals(parameter, se, z, threshold, profile);
+    }
+    out.parameters.push_back(std::move(parameter));
+  }
+  return out;
+}
+
 data_fit fit_data(const std::string& family, const std::vector<double>& known, const std::vector<double>& x,
                   const std::vector<std::pair<std::string, double>>& fixed, double level) {
   data_fit result;
-  if (!visit_family(family, [&]<class F>() { result = fit_family(make_family<F>(known), x, fixed, level); }))
+  if (!visit_family(family, [&]<class F>() {
+        result = fit_family(make_family<F>(known), x, fixed, level);
+        if constexpr (has_known_constants<F>)
+          for (std::size_t i = 0; i < known.size(); ++i) result.known.emplace_back(F::known_names[i], known[i]);
+      }))
     throw std::invalid_argument("unknown family '" + family + "'");
   return result;
 }

@@ -26,6 +26,7 @@ struct data_fit {
   int iterations = 0;
   double level = 0.95;
   std::vector<fitted_parameter> parameters;
+  std::vector<std::pair<std::string, double>> known;  // the family's known constants, as given
   std::vector<std::string> notes;  // a boundary estimate, a parameter without SE, ...
   // Bad input, found while fitting; when set, nothing else is filled in.
   std::string data_problem;   // too few distinct values for the family
@@ -37,5 +38,14 @@ struct data_fit {
 // support (the caller checks all four).
 data_fit fit_data(const std::string& family, const std::vector<double>& known, const std::vector<double>& x,
                   const std::vector<std::pair<std::string, double>>& fixed, double level);
+
+// A regression model (estimators/regression.hpp) fitted to data: y on an
+// intercept, when `intercept`, and the covariate columns named `names`. The
+// model must be registered and y in its response's support (the caller
+// checks). The standard errors come from the observed information; each
+// profile holds one parameter and refits the others.
+data_fit fit_regression_data(const std::string& model, const std::vector<double>& y,
+                             const std::vector<std::vector<double>>& covariates, const std::vector<std::string>& names,
+                             bool intercept, double level);
 
 }  // namespace mlesim

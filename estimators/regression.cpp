@@ -138,14 +138,25 @@ regression_fit fit_glm(const regression_model& model, const design_matrix& x, co
     }
     if (scale < 1e-11) break;
   }
-  // Fitted probabilities within 1e-12 of 0 or 1: the likelihood keeps
-  // rising towards infinite coefficients (separation), as R's glm warns.
-  if (model.type == kind::logistic && eta.cwiseAbs().maxCoeff() > 27.6) {
-    fit.converged = false;
-    fit.problem = "fitted probabilities of 0 or 1: the data are (quasi-)separated and the MLE does not exist";
-  } else if (!fit.converged) {
+  if (fit.converged) return fit;
+  // Newton's steps stay large when the likelihood keeps rising towards
+  // infinite coefficients: with separated data (fitted probabilities of 0 or
+  // 1, as R's glm warns) or a count model's zero counts that a covariate
+  // sends to a rate of 0.
+  const double smallest_weight = [&] {
+    double w = INFINITY;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double mu = mean_of(model.type, eta[i]);
+      w = std::min(w, model.type == kind::logistic ? mu * (1 - mu) : mu);
+    }
+    return w;
+  }();
+  if (smallest_weight < 1e-12)
+    fit.problem = model.type == kind::logistic
+                      ? "fitted probabilities of 0 or 1: the data are (quasi-)separated and the MLE does not exist"
+                      : "fitted rates of 0: the MLE does not exist (a coefficient runs to -infinity)";
+  else
     fit.problem = fmt::format("Newton's method did not converge in {} iterations", fit.iterations);
-  }
   return fit;
 }
 

@@ -1,6 +1,7 @@
 #include "experiments/cli.hpp"
 
 #include "estimators/registry.hpp"
+#include "estimators/regression.hpp"
 #include "experiments/config.hpp"
 #include "mlesim_build.hpp"
 #include "reports/atomic_file.hpp"
@@ -135,6 +136,9 @@ struct fit_flags {
   std::optional<std::string> column;
   std::vector<std::string> fixed;
   std::vector<std::string> known;
+  std::optional<std::string> response;
+  std::vector<std::string> covariates;
+  bool no_intercept = false;
   double level = 0.95;
   std::string format = "table";
 };
@@ -171,9 +175,61 @@ std::vector<double> known_constants(const family_info& family, const std::vector
   return known;
 }
 
+// Prints the fit; exit 1 if it did not converge.
+int report_fit(const fit_flags& flags, const data_fit& result, const std::string& what) {
+  if (flags.format == "json") std::cout << fit_json(result);
+  else if (flags.format == "csv") std::cout << fit_csv(result);
+  else std::cout << fit_table(result, what);
+  if (!result.converged) {
+    std::cerr << fmt::format("mlesim: the {} fit of {} did not converge after {} iterations{}\n", result.family, what,
+                             result.iterations, result.notes.empty() ? "" : ": " + result.notes.back());
+    return exit_property_failed;
+  }
+  return exit_ok;
+}
+
+int fit_regression_command(const fit_flags& flags, const regression_model& model) {
+  if (!flags.response)
+    throw input_error(fmt::format("--model {}: name the response column with --response", model.name));
+  if (flags.column || !flags.fixed.empty() || !flags.known.empty())
+    throw input_error(fmt::format("--model {}: a regression takes --response and --covariates, not --column, --fixed "
+                                  "or --known", model.name));
+  std::vector<std::string> names{*flags.response};
+  names.insert(names.end(), flags.covariates.begin(), flags.covariates.end());
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) != names.begin() + static_cast<std::ptrdiff_t>(i))
+      throw input_error(fmt::format("--covariates: column '{}' is named twice (or is the response)", names[i]));
+  const std::vector<data_column> columns = read_columns(flags.file, names);
+  const std::string where = flags.file == "-" ? "<stdin>" : flags.file;
+  const data_column& y = columns.front();
+  for (std::size_t i = 0; i < y.values.size(); ++i)
+    if (!in_support(model.response, y.values[i]))
+      throw input_error(fmt::format("{}:{}:{}: {} is not a possible response of the {} model: {}", where, y.lines[i],
+                                    y.column, y.values[i], model.name, model.summary));
+  std::vector<std::vector<double>> covariates;
+  std::vector<std::string> covariate_names;
+  for (std::size_t c = 1; c < columns.size(); ++c) {
+    covariates.push_back(columns[c].values);
+    covariate_names.push_back(columns[c].name);
+  }
+  const data_fit result = fit_regression_data(std::string(model.name), y.values, covariates, covariate_names,
+                                              !flags.no_intercept, flags.level);
+  if (!result.data_problem.empty()) throw input_error(fmt::format("{}: {}", where, result.data_problem));
+  return report_fit(flags, result, fmt::format("{} on {} of {}", y.name,
+                                               covariate_names.empty() ? "an intercept"
+                                                                       : fmt::format("{}", fmt::join(covariate_names, ", ")),
+                                               where));
+}
+
 int fit_command(const fit_flags& flags) {
+  if (const regression_model* model = find_regression(flags.model)) return fit_regression_command(flags, *model);
   const family_info* family = find_family(flags.model);
-  if (!family) throw input_error(fmt::format("--model {}: not a known family (known: {})", flags.model, family_names()));
+  if (!family)
+    throw input_error(fmt::format("--model {}: not a known family or regression model (families: {}; regression "
+                                  "models: {})", flags.model, family_names(), regression_names()));
+  if (flags.response || !flags.covariates.empty() || flags.no_intercept)
+    throw input_error(fmt::format("--model {}: --response, --covariates and --no-intercept are for regression models",
+                                  family->name));
   const std::vector<double> known = known_constants(*family, flags.known);
   const data_column data = read_column(flags.file, flags.column);
   const std::string where = flags.file == "-" ? "<stdin>" : flags.file;
@@ -202,29 +258,26 @@ int fit_command(const fit_flags& flags) {
   const data_fit result = fit_data(std::string(family->name), known, data.values, fixed, flags.level);
   if (!result.data_problem.empty()) throw input_error(fmt::format("{}: {}", where, result.data_problem));
   if (!result.fixed_problem.empty()) throw input_error("--fixed " + result.fixed_problem);
-  if (flags.format == "json") std::cout << fit_json(result);
-  else if (flags.format == "csv") std::cout << fit_csv(result);
-  else std::cout << fit_table(result, fmt::format("{} of {}", data.name, where));
-  if (!result.converged) {
-    std::cerr << fmt::format("mlesim: the {} fit of {} did not converge after {} iterations\n", family->name, where,
-                             result.iterations);
-    return exit_property_failed;
-  }
-  return exit_ok;
+  return report_fit(flags, result, fmt::format("{} of {}", data.name, where));
 }
 
 int models_command() {
-  std::cout << fmt::format("{:<18} {:<16} {:<44} {:<12} {}\n", "family", "parameters", "reparametrizations",
-                           "estimator", "regularity");
+  std::cout << fmt::format("{:<18} {:<18} {:<14} {:<44} {:<12} {}\n", "family", "parameters", "known",
+                           "reparametrizations", "estimator", "regularity");
   for (const auto& f : family_catalog()) {
-    const std::string parameters = fmt::format("{}", fmt::join(f.parameters, ", "));
     std::string reparametrizations;
     for (const auto& [name, formula] : f.reparametrizations)
       reparametrizations += fmt::format("{}{} = {}", reparametrizations.empty() ? "" : ", ", name, formula);
-    std::cout << fmt::format("{:<18} {:<16} {:<44} {:<12} {}\n", f.name, parameters,
+    std::cout << fmt::format("{:<18} {:<18} {:<14} {:<44} {:<12} {}\n", f.name, fmt::format("{}", fmt::join(f.parameters, ", ")),
+                             f.known.empty() ? "-" : fmt::format("{}", fmt::join(f.known, ", ")),
                              reparametrizations.empty() ? "-" : reparametrizations,
                              f.closed_form ? "closed form" : "numeric", f.regular ? "regular" : "non-regular");
   }
+  std::cout << fmt::format("\n{:<20} {:<38} {:<16} {}\n", "regression model", "y given x", "parameters", "estimator");
+  for (const auto& m : regression_catalog())
+    std::cout << fmt::format("{:<20} {:<38} {:<16} {}\n", m.name, m.summary,
+                             m.dispersion ? "beta..., sigma2" : "beta...",
+                             m.dispersion ? "least squares" : "Newton (IRLS)");
   return exit_ok;
 }
 
@@ -248,15 +301,19 @@ int run_cli(int argc, char** argv) {
     command->add_option("--reps", flags.reps, "Override every config's replications (>= 2)")
         ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000'000}));
   }
-  auto* models = app.add_subcommand("models", "List every family: parameters, reparametrizations, estimator");
+  auto* models = app.add_subcommand("models", "List every family and regression model: parameters, estimator");
   fit_flags fit;
   auto* fit_subcommand = app.add_subcommand("fit", "Fit one data set: estimates, SEs, Wald and profile intervals");
-  fit_subcommand->add_option("--model", fit.model, "The family (see `mlesim models`)")->required();
+  fit_subcommand->add_option("--model", fit.model, "The family or regression model (see `mlesim models`)")->required();
   fit_subcommand->add_option("file", fit.file, "A CSV file, or - for standard input")->required();
   fit_subcommand->add_option("--column", fit.column, "The column's header name or 1-based number");
   fit_subcommand->add_option("--fixed", fit.fixed, "NAME=VALUE: hold a parameter at a value (repeatable)");
   fit_subcommand->add_option("--known", fit.known,
                              "NAME=VALUE: a known constant of the family, such as the binomial's trials (repeatable)");
+  fit_subcommand->add_option("--response", fit.response, "Regression: the response's column (header name or number)");
+  fit_subcommand->add_option("--covariates", fit.covariates, "Regression: the covariates' columns, A,B,...")
+      ->delimiter(',');
+  fit_subcommand->add_flag("--no-intercept", fit.no_intercept, "Regression: no intercept column");
   fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(CLI::Range(1e-9, 1 - 1e-9))
       ->capture_default_str();
   fit_subcommand->add_option("--format", fit.format, "table, csv or json")

@@ -18,8 +18,11 @@ nlohmann::json maybe_json(const std::optional<double>& x) { return x ? nlohmann:
 }  // namespace
 
 std::string fit_table(const data_fit& fit, const std::string& data_name) {
-  std::string out = fmt::format("{} fitted to {} (n = {}): log-likelihood {:.10g}, AIC {:.10g}, BIC {:.10g}\n",
-                                fit.family, data_name, fit.n, fit.log_likelihood, fit.aic, fit.bic);
+  std::string known;
+  for (const auto& [name, value] : fit.known) known += fmt::format("{}{} = {}", known.empty() ? "" : ", ", name, value);
+  std::string out = fmt::format("{}{} fitted to {} (n = {}): log-likelihood {:.10g}, AIC {:.10g}, BIC {:.10g}\n",
+                                fit.family, known.empty() ? "" : " (" + known + ", known)", data_name, fit.n,
+                                fit.log_likelihood, fit.aic, fit.bic);
   out += fit.converged ? fmt::format("converged ({} iterations)\n\n", fit.iterations)
                        : fmt::format("DID NOT CONVERGE after {} iterations: the figures are where it stopped\n\n",
                                      fit.iterations);
@@ -54,11 +57,13 @@ std::string fit_json(const data_fit& fit) {
                           {"wald_high", maybe_json(p.wald_high)},
                           {"profile_low", maybe_json(p.profile_low)},
                           {"profile_high", maybe_json(p.profile_high)}});
-  const nlohmann::json out = {{"family", fit.family},   {"n", fit.n},
+  nlohmann::json out = {{"family", fit.family},   {"n", fit.n},
                               {"loglik", fit.log_likelihood}, {"aic", fit.aic},
                               {"bic", fit.bic},         {"converged", fit.converged},
                               {"iterations", fit.iterations}, {"level", fit.level},
-                              {"notes", fit.notes},     {"parameters", parameters}};
+                              {"notes", fit.notes},     {"parameters", parameters},
+                              {"known", nlohmann::json::object()}};
+  for (const auto& [name, value] : fit.known) out["known"][name] = value;
   return out.dump(2) + "\n";
 }
 

@@ -80,7 +80,7 @@ done
 for csv in "$work"/threads-1/*.csv; do
   cmp -s "$csv" "$work/threads-2/$(basename "$csv")" && ok || bad "$(basename "$csv") differs between 1 and 2 threads"
 done
-[ "$(ls "$work"/threads-1/*.md | wc -l)" -ge 15 ] && ok || bad "fewer than 15 Markdown reports"
+[ "$(ls "$work"/threads-1/*.md | wc -l)" -ge 22 ] && ok || bad "fewer than 22 Markdown reports"
 ls "$work"/threads-1/ | grep -q tmp && bad "temporary files left" || ok
 
 # --seed and --reps override the config.
@@ -139,7 +139,7 @@ fit_error ragged normal "ragged.csv:3: 2 fields, but the first line has 1" '1\n2
 "$mlesim" fit --model normal "$root/tests/data/normal.csv" --fixed sigma=1 > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && grep -qF "normal has no parameter 'sigma'" "$work/stderr" && ok || bad "fit --fixed unknown: $(cat "$work/stderr")"
 "$mlesim" fit --model frechet "$root/tests/data/normal.csv" > /dev/null 2> "$work/stderr"
-[ $? = 2 ] && grep -qF -- "--model frechet: not a known family" "$work/stderr" && ok || bad "fit unknown model"
+[ $? = 2 ] && grep -qF -- "--model frechet: not a known family or regression model" "$work/stderr" && ok || bad "fit unknown model"
 "$mlesim" fit --model gamma "$root/tests/data/gamma.csv" --column rainfall --format json > "$work/fit.json"
 [ $? = 0 ] && ok || bad "fit json: exit"
 for key in '"family": "gamma"' '"n": 60' '"loglik"' '"aic"' '"bic"' '"converged": true' '"iterations"' \
@@ -150,11 +150,89 @@ tail -n +2 "$root/tests/data/exponential.csv" | "$mlesim" fit --model exponentia
 [ $? = 0 ] && head -1 "$work/fit.csv" | grep -qx 'name,estimate,se,wald_low,wald_high,profile_low,profile_high' && ok \
   || bad "fit from stdin as csv: $(cat "$work/fit.csv")"
 
-# models lists every family.
+# Known constants: --known gives them; each missing, invalid or misplaced one is named.
+fit_known() {  # fit_known NAME EXIT MESSAGE ARGS...
+  local name=$1 code=$2 message=$3
+  shift 3
+  "$mlesim" fit "$@" > "$work/stdout" 2> "$work/stderr"
+  local rc=$?
+  [ "$rc" = "$code" ] && ok || bad "fit $name: exit $rc, wanted $code: $(cat "$work/stderr")"
+  grep -qF -- "$message" "$work/stderr" "$work/stdout" && ok || bad "fit $name: output lacks '$message': $(cat "$work/stderr")"
+}
+binomial_data="$root/tests/data/binomial.csv"
+fit_known binomial-without-trials 2 "give its known trials with --known trials=VALUE" --model binomial "$binomial_data"
+fit_known binomial-half-trials 2 "trials is 2.5, but must be a whole number" --model binomial "$binomial_data" --known trials=2.5
+fit_known binomial-too-few-trials 2 "binomial.csv:12:1: 6 is outside the support of the binomial family with these known constants" \
+  --model binomial "$binomial_data" --known trials=5
+fit_known binomial-fixed-trials 2 "trials is a known constant of binomial; give it with --known" \
+  --model binomial "$binomial_data" --known trials=12 --fixed trials=12
+fit_known gamma-known 2 "gamma has no known constants" --model gamma "$root/tests/data/gamma.csv" --column rainfall --known df=3
+fit_known binomial 0 "binomial (trials = 12, known) fitted to successes" --model binomial "$binomial_data" --known trials=12
+fit_known pareto-below-minimum 2 "is outside the support of the pareto family" --model pareto "$root/tests/data/student_t.csv" --known x_m=5
+
+# Regression fits: --response and --covariates; bad responses and designs exit 2, separation 1.
+fit_known logistic 0 "logistic_regression fitted to am on hp, wt" --model logistic_regression "$root/tests/data/mtcars.csv" \
+  --response am --covariates hp,wt
+fit_known logistic-no-response 2 "name the response column with --response" --model logistic_regression \
+  "$root/tests/data/mtcars.csv" --covariates hp
+fit_known logistic-not-binary 2 "mtcars.csv:2:2: 110 is not a possible response of the logistic_regression model" \
+  --model logistic_regression "$root/tests/data/mtcars.csv" --response hp
+fit_known logistic-unknown-column 2 "no column 'mpg' (columns: am, hp, wt)" --model logistic_regression \
+  "$root/tests/data/mtcars.csv" --response am --covariates mpg
+fit_known logistic-separated 1 "the data are (quasi-)separated and the MLE does not exist" --model logistic_regression \
+  "$root/tests/data/separated.csv" --response y --covariates x
+fit_known regression-column 2 "a regression takes --response and --covariates, not --column" --model poisson_regression \
+  "$root/tests/data/dobson.csv" --response counts --column 2
+fit_known family-covariates 2 "--response, --covariates and --no-intercept are for regression models" --model normal \
+  "$root/tests/data/cars.csv" --column 1 --covariates speed
+printf 'y,a,b\n1,1,2\n0,2,4\n1,3,6\n0,4,8\n1,5,10\n' > "$work/collinear.csv"
+fit_known collinear 2 "the design has rank 2 < 3 columns" --model logistic_regression "$work/collinear.csv" \
+  --response y --covariates a,b
+fit_known linear-no-intercept 0 "speed " --model linear_regression "$root/tests/data/cars.csv" --response dist \
+  --covariates speed --no-intercept
+
+# Regression configs: the model, its coefficients and its design are checked.
+regression_head="$head[generate]
+model = \"logistic_regression\""
+expect_error unknown-model 2 "[generate].model 'probit_regression' is not a known regression model" "$head[generate]
+model = \"probit_regression\"
+coefficients = { intercept = 1 }"
+expect_error family-as-model 2 "[generate].family 'poisson_regression' is a regression model: write [generate].model" "$head[generate]
+family = \"poisson_regression\"
+params = { }"
+expect_error missing-coefficient 2 "[generate].coefficients lacks x" "$regression_head
+coefficients = { intercept = 1 }
+[[generate.covariate]]
+name = \"x\"
+family = \"normal\"
+params = { mu = 0, sigma2 = 1 }"
+expect_error design-too-short 2 "[experiment].sample_sizes has 2000, but the design" "$(printf '%s' "$head" | sed 's/^sample_sizes = \[10\]/sample_sizes = [2000]/')
+[generate]
+model = \"linear_regression\"
+coefficients = { intercept = 1, dose = 0, weight = 0 }
+sigma2 = 1
+design = \"$(cd "$root" && pwd)/experiments/designs/dose_weight.csv\""
+expect_error sigma2-for-logistic 2 "[generate].sigma2: the logistic_regression model has no variance parameter" "$regression_head
+coefficients = { intercept = 1 }
+sigma2 = 2"
+expect_error bad-combination 2 "[[fit.combination]].weights has 'slope', which is not a parameter (intercept)" "$regression_head
+coefficients = { intercept = 1 }
+[[fit.combination]]
+name = \"c\"
+weights = { slope = 1 }"
+expect_error regression-invariance 2 "[[check]] invariance applies to families' reparametrizations" "$regression_head
+coefficients = { intercept = 1 }
+[[check]]
+property = \"invariance\"
+estimand = \"intercept\""
+
+# models lists every family and regression model.
 "$mlesim" models > "$work/models" 2>&1
-for family in normal exponential poisson bernoulli gamma uniform geometric negative_binomial laplace lognormal weibull beta cauchy logistic; do
+for family in normal exponential poisson bernoulli gamma uniform geometric negative_binomial laplace lognormal weibull \
+  beta cauchy logistic binomial pareto student_t linear_regression logistic_regression poisson_regression; do
   grep -q "^$family " "$work/models" && ok || bad "models lacks $family"
 done
+[ "$(grep -c 'regular$' "$work/models")" = 17 ] && ok || bad "models does not list 17 families"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

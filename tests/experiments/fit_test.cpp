@@ -109,3 +109,93 @@ TEST_CASE("fit: weibull data, a numeric family, against Brent's method on the pr
   CHECK(*fit.parameters[0].se == doctest::Approx(0.1730576935244785).epsilon(1e-7));
   CHECK(*fit.parameters[1].se == doctest::Approx(0.18012737787132063).epsilon(1e-7));
 }
+
+TEST_CASE("fit: binomial data with known trials, against the closed form and scipy.stats.binom") {
+  const auto fit = fit_file("binomial", "binomial.csv", "successes", {}, {12});
+  CHECK(fit.log_likelihood == doctest::Approx(-80.53587069691719).epsilon(1e-10));
+  CHECK(fit.parameters[0].estimate == doctest::Approx(0.3416666666666667).epsilon(1e-12));
+  CHECK(*fit.parameters[0].se == doctest::Approx(0.021647293689375447).epsilon(1e-10));
+  REQUIRE(fit.known.size() == 1);
+  CHECK(fit.known[0].first == "trials");
+}
+
+TEST_CASE("fit: Student t data with df known, against a SciPy maximization") {
+  // The reference maximizes sum scipy.stats.t.logpdf(x, 5, loc, scale) (Nelder-Mead polished by
+  // Newton on central differences), SEs from a central-difference Hessian: good to about 1e-8;
+  // scipy.stats.t.fit(x, fix_df=5) stops at 10.2359926, 3.0481973.
+  const auto fit = fit_file("student_t", "student_t.csv", "return", {}, {5});
+  CHECK(fit.converged);
+  CHECK(fit.log_likelihood == doctest::Approx(-220.0264601278237).epsilon(1e-10));
+  CHECK(fit.parameters[0].estimate == doctest::Approx(10.236015095955231).epsilon(1e-8));
+  CHECK(fit.parameters[1].estimate == doctest::Approx(3.0482141199723407).epsilon(1e-8));
+  CHECK(*fit.parameters[0].se == doctest::Approx(0.3929978023022255).epsilon(1e-7));
+  CHECK(*fit.parameters[1].se == doctest::Approx(0.307524911173049).epsilon(1e-7));
+}
+
+namespace {
+
+data_fit fit_regression_file(const std::string& model, const std::string& file, const std::string& response,
+                             const std::vector<std::string>& covariates) {
+  std::vector<std::string> names{response};
+  names.insert(names.end(), covariates.begin(), covariates.end());
+  const auto columns = read_columns(data + file, names);
+  std::vector<std::vector<double>> x;
+  for (std::size_t c = 1; c < columns.size(); ++c) x.push_back(columns[c].values);
+  return fit_regression_data(model, columns[0].values, x, covariates, true, 0.95);
+}
+
+}  // namespace
+
+// The regression references come from R 4.2 (tests/data/references.R): glm at epsilon
+// 1e-15, lm, and profile bounds by uniroot at 1e-14. R's glm SEs use the weights of its
+// next-to-last iterate, ours those at the MLE: they agree to about 1e-7.
+TEST_CASE("fit: logistic regression of mtcars' am on hp and wt, against R's glm") {
+  const auto fit = fit_regression_file("logistic_regression", "mtcars.csv", "am", {"hp", "wt"});
+  REQUIRE(fit.converged);
+  CHECK(fit.log_likelihood == doctest::Approx(-5.0295552361334934).epsilon(1e-10));
+  const double estimates[] = {18.866298717204131208, 0.036255596082216568, -8.083475182444637142};
+  const double ses[] = {7.443558060205289095, 0.017734153650769368, 3.068675113054704529};
+  for (int j = 0; j < 3; ++j) {
+    CHECK(fit.parameters[j].estimate == doctest::Approx(estimates[j]).epsilon(1e-9));
+    CHECK(*fit.parameters[j].se == doctest::Approx(ses[j]).epsilon(1e-6));
+  }
+  CHECK(*fit.parameters[1].profile_low == doctest::Approx(0.010594272764954919).epsilon(1e-8));
+  CHECK(*fit.parameters[1].profile_high == doctest::Approx(0.090552356299415812).epsilon(1e-8));
+}
+
+TEST_CASE("fit: poisson regression of Dobson's trial, against R's glm") {
+  const auto fit =
+      fit_regression_file("poisson_regression", "dobson.csv", "counts", {"outcome2", "outcome3", "treatment2", "treatment3"});
+  REQUIRE(fit.converged);
+  CHECK(fit.log_likelihood == doctest::Approx(-23.38065920097884).epsilon(1e-10));
+  const double estimates[] = {3.0445224377234239, -0.45425527227759660, -0.29298712468147420, 0, 0};
+  const double ses[] = {0.17089865185644157, 0.20217075919384542, 0.19274234515979277, 0.2, 0.2};
+  for (int j = 0; j < 5; ++j) {
+    CHECK(fit.parameters[j].estimate == doctest::Approx(estimates[j]).epsilon(1e-9).scale(1));
+    CHECK(*fit.parameters[j].se == doctest::Approx(ses[j]).epsilon(1e-9));
+  }
+  CHECK(*fit.parameters[1].profile_low == doctest::Approx(-0.857687940579373809).epsilon(1e-8));
+  CHECK(*fit.parameters[1].profile_high == doctest::Approx(-0.062555115049297894).epsilon(1e-8));
+}
+
+TEST_CASE("fit: linear regression of cars' dist on speed, against R's lm") {
+  const auto fit = fit_regression_file("linear_regression", "cars.csv", "dist", {"speed"});
+  REQUIRE(fit.converged);
+  CHECK(fit.log_likelihood == doctest::Approx(-206.57843151367663).epsilon(1e-10));
+  const double estimates[] = {-17.5790948905108948, 3.9324087591240855, 227.0704210218978290};
+  const double ses[] = {6.62189194884329524, 0.40711771376679134, 45.41408420437957005};
+  for (int j = 0; j < 3; ++j) {
+    CHECK(fit.parameters[j].estimate == doctest::Approx(estimates[j]).epsilon(1e-10));
+    CHECK(*fit.parameters[j].se == doctest::Approx(ses[j]).epsilon(1e-9));
+  }
+  CHECK(*fit.parameters[1].profile_low == doctest::Approx(3.1188983468618305).epsilon(1e-8));
+  CHECK(*fit.parameters[1].profile_high == doctest::Approx(4.7459191713863467).epsilon(1e-8));
+}
+
+TEST_CASE("fit: separated logistic data have no MLE: not converged, with the reason and no SEs") {
+  const auto fit = fit_regression_file("logistic_regression", "separated.csv", "y", {"x"});
+  CHECK_FALSE(fit.converged);
+  REQUIRE_FALSE(fit.notes.empty());
+  CHECK(fit.notes[0].find("separated") != std::string::npos);
+  CHECK_FALSE(fit.parameters[1].se);
+}
