@@ -35,6 +35,14 @@ struct beta {
        1, [](double eta, const parameters& t) { return parameters{t[0], t[0] * (1 - eta) / eta}; }},
   }};
 
+  // Method of moments: a + b = mean (1 - mean) / variance - 1, a = mean (a + b).
+  static constexpr alternative_estimator<2> alternative{
+      "method of moments", [](std::span<const double> x) -> fit_result<2> {
+        const sample_moments m(x);
+        const double common = m.mean * (1 - m.mean) / m.variance - 1;
+        return {parameters{m.mean * common, (1 - m.mean) * common}, common > 0 && std::isfinite(common), 0};
+      }};
+
   static std::string check(const parameters& t) {
     return checks::first_failure(checks::positive("a", t[0]), checks::positive("b", t[1]));
   }

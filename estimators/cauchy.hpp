@@ -32,6 +32,14 @@ struct cauchy {
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
 
+  // The quartile estimator: location = the sample median, scale = half the
+  // interquartile range (the quartiles are location -+ scale).
+  static constexpr alternative_estimator<2> alternative{
+      "median and half the IQR", [](std::span<const double> x) -> fit_result<2> {
+        const median_and_iqr m(x);
+        return {parameters{m.median, m.iqr / 2}, m.iqr > 0, 0};
+      }};
+
   static std::string check(const parameters& t) {
     return checks::first_failure(checks::finite("location", t[0]), checks::positive("scale", t[1]));
   }

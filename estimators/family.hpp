@@ -89,6 +89,19 @@ struct reparametrization {
   vector<K> (*with_value)(double eta, const vector<K>&);
 };
 
+// A second, non-ML estimator of a family's parameters, where a textbook one
+// exists (the method of moments, the sample median): run on the same draws
+// as the MLE, it shows the MLE's relative efficiency. A family declares it
+// as `static constexpr alternative_estimator<K> alternative`.
+template <int K>
+struct alternative_estimator {
+  std::string_view name;
+  fit_result<K> (*estimate)(std::span<const double> x);
+};
+
+template <class F>
+concept has_alternative = requires { F::alternative.estimate; };
+
 // A family is a policy type: metadata and the parameter check as statics,
 // the likelihood, sampler and fit as members called on a value of the type.
 // Most families are empty and make every member static; a family with known

@@ -4,6 +4,7 @@
 
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
+#include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
 #include <boost/random/normal_distribution.hpp>
@@ -78,6 +79,13 @@ struct gamma {
   // loose enough to be reached in double, tight enough for invariance checks.
   static constexpr double shape_tolerance = 1e-12;
   static constexpr int max_iterations = 100;
+
+  // Method of moments: mean = shape/rate, variance = shape/rate^2.
+  static constexpr alternative_estimator<2> alternative{
+      "method of moments", [](std::span<const double> x) -> fit_result<2> {
+        const sample_moments m(x);
+        return {parameters{m.mean * m.mean / m.variance, m.mean / m.variance}, m.variance > 0, 0};
+      }};
 
   static std::string check(const parameters& t) {
     return checks::first_failure(checks::positive("shape", t[0]), checks::positive("rate", t[1]));

@@ -7,6 +7,7 @@
 
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
+#include "estimators/sample_statistics.hpp"
 
 #include <boost/random/laplace_distribution.hpp>
 
@@ -28,6 +29,14 @@ struct laplace {
   static constexpr bool closed_form = true;
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
+
+  // The MLE of mu is the median already: the method of moments, mu = mean and
+  // b = sqrt(variance / 2), is the textbook alternative it beats.
+  static constexpr alternative_estimator<2> alternative{
+      "method of moments", [](std::span<const double> x) -> fit_result<2> {
+        const sample_moments m(x);
+        return {parameters{m.mean, std::sqrt(m.variance / 2)}, m.variance > 0, 0};
+      }};
 
   static std::string check(const parameters& t) {
     return checks::first_failure(checks::finite("mu", t[0]), checks::positive("b", t[1]));

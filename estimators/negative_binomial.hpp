@@ -37,6 +37,15 @@ struct negative_binomial {
        [](double eta, const parameters& t) { return parameters{t[0], t[0] / (t[0] + eta)}; }},
   }};
 
+  // Method of moments: size = mean^2 / (variance - mean), prob = mean / variance;
+  // no estimate when the sample is not overdispersed.
+  static constexpr alternative_estimator<2> alternative{
+      "method of moments", [](std::span<const double> x) -> fit_result<2> {
+        const sample_moments m(x);
+        const bool exists = m.variance > m.mean && m.mean > 0;
+        return {parameters{m.mean * m.mean / (m.variance - m.mean), m.mean / m.variance}, exists, 0};
+      }};
+
   static std::string check(const parameters& t) {
     return checks::first_failure(checks::positive("size", t[0]), checks::open_unit("prob", t[1]));
   }

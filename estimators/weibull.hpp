@@ -6,6 +6,8 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 #include "estimators/newton.hpp"
+#include "estimators/sample_statistics.hpp"
+#include "estimators/special_functions.hpp"
 
 #include <boost/random/weibull_distribution.hpp>
 
@@ -26,6 +28,27 @@ struct weibull {
   static constexpr bool closed_form = false;
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
+
+  // Method of moments: the shape solves Gamma(1 + 2/k) / Gamma(1 + 1/k)^2 =
+  // 1 + variance/mean^2 (decreasing in k; bisection on log k), and the scale
+  // is mean / Gamma(1 + 1/k).
+  static constexpr alternative_estimator<2> alternative{
+      "method of moments", [](std::span<const double> x) -> fit_result<2> {
+        const sample_moments m(x);
+        const double target = std::log1p(m.variance / (m.mean * m.mean));
+        const auto excess = [&](double log_k) {
+          const double k = std::exp(log_k);
+          return math::lgamma(1 + 2 / k) - 2 * math::lgamma(1 + 1 / k) - target;
+        };
+        double low = std::log(0.02), high = std::log(500.0);
+        if (!(m.variance > 0) || !(excess(low) > 0) || !(excess(high) < 0)) return {parameters{NAN, NAN}, false, 0};
+        for (int i = 0; i < 100 && high - low > 1e-13; ++i) {
+          const double middle = (low + high) / 2;
+          (excess(middle) > 0 ? low : high) = middle;
+        }
+        const double k = std::exp((low + high) / 2);
+        return {parameters{k, m.mean / std::exp(math::lgamma(1 + 1 / k))}, true, 0};
+      }};
 
   static std::string check(const parameters& t) {
     return checks::first_failure(checks::positive("shape", t[0]), checks::positive("scale", t[1]));

@@ -15,6 +15,8 @@ std::string csv_report(const experiment_result& result) {
   for (const auto& row : result.rows) {
     const measures& m = row.m;
     const maybe classes = m.normality.classes ? maybe(m.normality.classes) : std::nullopt;
+    const comparison alternative = m.alternative.value_or(comparison{});
+    const bool compared = m.alternative.has_value();
     const std::string fields[] = {
         result.spec.name, fitted_family(result.spec), fmt::format("{}", row.n), row.estimand,
         exact(row.true_value), fmt::format("{}", m.reps), fmt::format("{}", m.failures), exact(m.mean),
@@ -31,7 +33,11 @@ std::string csv_report(const experiment_result& result) {
         exact(m.sandwich.model_se.value), exact(m.sandwich.model_se.mcse), exact(m.sandwich.model_se_relerr.value),
         exact(m.sandwich.model_se_relerr.mcse), exact(m.sandwich.coverage.value), exact(m.sandwich.coverage.mcse),
         exact(m.sandwich.miss_below.value), exact(m.sandwich.miss_below.mcse), exact(m.sandwich.miss_above.value),
-        exact(m.sandwich.miss_above.mcse)};
+        exact(m.sandwich.miss_above.mcse),
+        compared ? result.alternative_estimator : "", compared ? fmt::format("{}", alternative.failures) : "",
+        exact(alternative.bias.value), exact(alternative.bias.mcse), exact(alternative.emp_se.value),
+        exact(alternative.emp_se.mcse), exact(alternative.mse.value), exact(alternative.mse.mcse),
+        exact(alternative.relative_efficiency.value), exact(alternative.relative_efficiency.mcse)};
     static_assert(std::size(fields) == csv_required_columns.size() + csv_extra_columns.size());
     bool first = true;
     for (const auto& field : fields) {

@@ -168,6 +168,19 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
                            format::with_mcse(m.sandwich.miss_above));
       }
     }
+    if (!result.alternative_estimator.empty()) {
+      out += fmt::format("\nThe MLE against a second estimator, the {}, on the same draws (relative efficiency = "
+                         "its MSE / the MLE's MSE: above 1 where the MLE is better):\n\n| n | used | failures | bias | "
+                         "emp. SE | MSE | relative efficiency |\n|---:|---:|---:|---|---|---|---|\n",
+                         result.alternative_estimator);
+      for (const auto* row : rows) {
+        if (!row->m.alternative) continue;
+        const comparison& c = *row->m.alternative;
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", row->n, c.used, c.failures,
+                           format::with_mcse(c.bias), format::with_mcse(c.emp_se), format::with_mcse(c.mse),
+                           format::with_mcse(c.relative_efficiency));
+      }
+    }
     out += fmt::format("\n{}\n", slope_line(rows, regular));
   }
 

@@ -27,6 +27,16 @@ void interval_tally::merge(const interval_tally& other) {
   miss_above += other.miss_above;
 }
 
+void paired_errors::merge(const paired_errors& other) {
+  alternative.merge(other.alternative);
+  sum_a2 += other.sum_a2;
+  sum_b2 += other.sum_b2;
+  sum_a4 += other.sum_a4;
+  sum_b4 += other.sum_b4;
+  sum_a2b2 += other.sum_a2b2;
+  failures += other.failures;
+}
+
 void estimand_accumulator::add_z(double z) {
   ++z_count;
   double power = 1;
@@ -45,6 +55,7 @@ void estimand_accumulator::merge(const estimand_accumulator& other) {
   sum_error4 += other.sum_error4;
   fisher.merge(other.fisher);
   sandwich.merge(other.sandwich);
+  paired.merge(other.paired);
   z_count += other.z_count;
   for (int p = 0; p < z_powers; ++p) z_sums[p] += other.z_sums[p];
   for (int b = 0; b < z_bins; ++b) z_histogram[b] += other.z_histogram[b];

@@ -41,6 +41,28 @@ struct interval_tally {
   void merge(const interval_tally& other);
 };
 
+// A second estimator's errors b beside the MLE's a, on the replications
+// where both are finite: the alternative's own bias and spread, and the raw
+// sums of a^2, b^2 and their products that the relative efficiency
+// MSE(b)/MSE(a) and its delta-method MCSE need.
+struct paired_errors {
+  centred_sums alternative;  // of b
+  double sum_a2 = 0, sum_b2 = 0, sum_a4 = 0, sum_b4 = 0, sum_a2b2 = 0;
+  std::uint64_t failures = 0;  // the MLE's estimate finite, the alternative's not
+
+  void add(double a, double b) {
+    alternative.add(b);
+    const double a2 = a * a, b2 = b * b;
+    sum_a2 += a2;
+    sum_b2 += b2;
+    sum_a4 += a2 * a2;
+    sum_b4 += b2 * b2;
+    sum_a2b2 += a2 * b2;
+  }
+
+  void merge(const paired_errors& other);
+};
+
 class estimand_accumulator {
  public:
   static constexpr int z_bins = 1000;  // equal-probability bins of Phi(z)
@@ -63,6 +85,7 @@ class estimand_accumulator {
   double sum_error4 = 0;        // raw, for the MCSE of the MSE
   interval_tally fisher;        // SE from the Fisher information at the estimate
   interval_tally sandwich;      // SE from the sandwich A^-1 B A^-1 (misspecified fits)
+  paired_errors paired;         // a second estimator on the same draws, where the family has one
   std::uint64_t z_count = 0;
   std::array<double, z_powers> z_sums{};  // sum of z^1 .. z^8
   std::array<std::uint64_t, z_bins> z_histogram{};

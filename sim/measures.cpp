@@ -132,6 +132,7 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
   }
 
   m.fisher = summarize_intervals(acc.fisher, m.emp_se.value, r);
+  m.alternative = compare(acc.paired);
   m.sandwich = summarize_intervals(acc.sandwich, m.emp_se.value, r);
 
   if (acc.z_count >= 2) {
@@ -152,6 +153,28 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
     }
   }
   return m;
+}
+
+std::optional<comparison> compare(const paired_errors& paired) {
+  const std::uint64_t used = paired.alternative.count;
+  if (used < 2) return std::nullopt;
+  comparison c;
+  c.used = used;
+  c.failures = paired.failures;
+  const double r = static_cast<double>(used);
+  const double bias = paired.alternative.mean, emp_se = std::sqrt(paired.alternative.m2 / (r - 1));
+  c.bias = {bias, emp_se / std::sqrt(r)};
+  c.emp_se = {emp_se, emp_se / std::sqrt(2 * (r - 1))};
+  const double a = paired.sum_a2 / r, b = paired.sum_b2 / r;  // the two MSEs
+  const double var_a = paired.sum_a4 / r - a * a, var_b = paired.sum_b4 / r - b * b;
+  const double cov = paired.sum_a2b2 / r - a * b;
+  c.mse = {b, std::sqrt(std::max(0.0, var_b) / r)};
+  if (a > 0) {
+    const double ratio = b / a;
+    const double variance = (var_b - 2 * ratio * cov + ratio * ratio * var_a) / (r * a * a);
+    c.relative_efficiency = {ratio, finite_or_empty(std::sqrt(std::max(0.0, variance)))};
+  }
+  return c;
 }
 
 std::optional<slope_estimate> log_mse_slope(std::span<const double> n, std::span<const double> mse,

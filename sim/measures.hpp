@@ -31,6 +31,15 @@ struct interval_measures {
   estimate_with_mcse coverage, miss_below, miss_above;  // miss_below: truth below the interval
 };
 
+// A second, non-ML estimator run on the same draws (where the family has one).
+struct comparison {
+  std::uint64_t used = 0;      // replications where both estimates are finite
+  std::uint64_t failures = 0;  // the MLE's finite, the alternative's not
+  estimate_with_mcse bias, emp_se, mse;
+  // MSE(alternative) / MSE(MLE) on the same replications: above 1 where the MLE is more efficient.
+  estimate_with_mcse relative_efficiency;
+};
+
 struct measures {
   std::uint64_t reps = 0;      // replications run
   std::uint64_t failures = 0;  // no finite estimate (or no finite SE where one exists)
@@ -48,12 +57,16 @@ struct measures {
   estimate_with_mcse var_over_crlb;
   estimate_with_mcse skewness, excess_kurtosis;  // of z
   normality_test normality;
+  std::optional<comparison> alternative;
 };
 
 // `crlb` is empty for a family without Fisher information; `z_scale` is the
 // divisor that made the accumulator's z from estimate minus its centre.
 measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale,
                    maybe sandwich_var = std::nullopt);
+
+// The alternative's measures from paired errors; empty with fewer than two pairs.
+std::optional<comparison> compare(const paired_errors& paired);
 
 // Central moments mu_2 .. mu_8 of z from its raw power sums (index = order).
 std::array<double, 9> central_moments(const estimand_accumulator& acc);

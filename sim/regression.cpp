@@ -159,7 +159,7 @@ experiment_result simulate_regression(const experiment_spec& spec, const progres
   std::function<void(std::uint64_t)> done;
   if (progress) done = [&](std::uint64_t count) { progress(done_so_far += count, total); };
 
-  experiment_result result{spec, {}, {}};
+  experiment_result result{spec, {}, {}, {}};
   for (const std::uint64_t n : spec.sample_sizes) {
     Eigen::MatrixXd information;
     if (per_observation) {

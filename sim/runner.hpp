@@ -69,6 +69,7 @@ struct replication_options {
   double critical = 1.959963984540054;  // z quantile of the Wald interval
   bool sandwich = false;                // also the sandwich SE and its intervals
   bool observed = false;                // the SE from the observed information, not the expected
+  bool alternative = false;             // also the family's second estimator, on the same sample
 };
 
 template <family F>
@@ -100,6 +101,9 @@ class replication_body {
     philox_stream engine(key_.seed, key_.experiment, n_, rep);
     source_(engine, sample_);
     const fit_result<K> fit = family_.fit(sample_);
+    fit_result<K> alternative{vector<K>::Constant(NAN), false, 0};
+    if constexpr (has_alternative<F>)
+      if (options_.alternative) alternative = F::alternative.estimate(sample_);
 
     const double n = static_cast<double>(n_);
     matrix<K> covariance = matrix<K>::Constant(NAN);  // of theta-hat, I(theta-hat)^-1 / n
@@ -126,6 +130,11 @@ class replication_body {
         continue;
       }
       acc.add_estimate(estimate - p.truth);
+      if (options_.alternative) {
+        const double other = alternative.converged ? p.g.value(alternative.theta) : NAN;
+        if (std::isfinite(other)) acc.paired.add(estimate - p.truth, other - p.truth);
+        else ++acc.paired.failures;
+      }
       if constexpr (F::regular) {
         const double half_width = options_.critical * std::sqrt(variance);
         acc.fisher.add(variance, estimate - half_width, estimate + half_width, p.truth);

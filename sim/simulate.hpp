@@ -76,14 +76,18 @@ experiment_result simulate_as(const experiment_spec& spec, const progress_callba
   const replication_options options{
       .critical = boost::math::quantile(boost::math::normal(), (1 + spec.level) / 2),
       .sandwich = truth.sandwich.has_value() || spec.sandwich_intervals,
-      .observed = spec.observed_information};
+      .observed = spec.observed_information,
+      // It estimates the generating family's parameters, not a misspecified fit's pseudo-true ones.
+      .alternative = has_alternative<F> && !misspecified(spec)};
   const std::uint64_t passes = F::regular ? 1 : 2;
   const std::uint64_t total = passes * spec.replications * spec.sample_sizes.size();
   std::atomic<std::uint64_t> done_so_far{0};
   std::function<void(std::uint64_t)> done;
   if (progress) done = [&](std::uint64_t count) { progress(done_so_far += count, total); };
 
-  experiment_result result{spec, {}, {}};
+  experiment_result result{spec, {}, {}, {}};
+  if constexpr (has_alternative<F>)
+    if (options.alternative) result.alternative_estimator = F::alternative.name;
   if (truth.sandwich) result.pseudo_true.assign(truth.theta.data(), truth.theta.data() + F::dimension);
   for (const std::uint64_t n : spec.sample_sizes) {
     const double nd = static_cast<double>(n);

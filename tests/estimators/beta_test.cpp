@@ -30,3 +30,12 @@ TEST_CASE("beta: MLE is a stationary point") {
   for (std::uint64_t seed : {4, 5, 6}) testing::check_mle_is_stationary<F>(testing::draw_sample<F>(P{2, 5}, 200, seed));
 }
 
+
+TEST_CASE("beta: the method of moments matches mean and 1/n variance") {
+  const std::vector<double> x{0.2, 0.4, 0.6};  // mean 0.4, variance 0.08/3
+  const auto fit = F::alternative.estimate(x);
+  REQUIRE(fit.converged);
+  const double a = fit.theta[0], b = fit.theta[1];
+  CHECK(a / (a + b) == doctest::Approx(0.4));
+  CHECK(a * b / ((a + b) * (a + b) * (a + b + 1)) == doctest::Approx(0.08 / 3));
+}

@@ -30,3 +30,10 @@ TEST_CASE("cauchy: MLE is a stationary point") {
   for (std::uint64_t seed : {4, 5, 6}) testing::check_mle_is_stationary<F>(testing::draw_sample<F>(P{0, 1.5}, 200, seed));
 }
 
+
+TEST_CASE("cauchy: the quartile estimator is the median and half the interquartile range") {
+  const std::vector<double> x{-4, -1, 0, 2, 10};  // type-7 quartiles -1 and 2
+  const auto fit = F::alternative.estimate(x);
+  CHECK(fit.theta[0] == 0);
+  CHECK(fit.theta[1] == doctest::Approx(1.5));
+}

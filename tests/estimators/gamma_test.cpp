@@ -88,3 +88,11 @@ TEST_CASE("gamma: mean and scale reparametrizations and their gradients") {
     }
   }
 }
+
+TEST_CASE("gamma: the method of moments matches mean and 1/n variance") {
+  const std::vector<double> x{1, 2, 3, 6};  // mean 3, variance 3.5
+  const auto fit = mlesim::gamma::alternative.estimate(x);
+  REQUIRE(fit.converged);
+  CHECK(fit.theta[0] == doctest::Approx(9 / 3.5));
+  CHECK(fit.theta[1] == doctest::Approx(3 / 3.5));
+}

@@ -46,3 +46,10 @@ TEST_CASE("laplace: MLE is the median and the mean absolute deviation") {
   CHECK(fit.theta[0] == 3);
   CHECK(fit.theta[1] == doctest::Approx((2 + 1 + 0 + 2 + 7) / 5.0));
 }
+
+TEST_CASE("laplace: the method of moments is the mean and sqrt(variance / 2)") {
+  const std::vector<double> x{-1, 0, 4};  // mean 1, 1/n variance 14/3
+  const auto fit = F::alternative.estimate(x);
+  CHECK(fit.theta[0] == doctest::Approx(1));
+  CHECK(fit.theta[1] == doctest::Approx(std::sqrt(14.0 / 6)));
+}

@@ -34,3 +34,13 @@ TEST_CASE("negative_binomial: underdispersed data have no MLE, reported as no co
   const std::vector<double> x{3, 3, 4, 3, 4, 3};
   CHECK_FALSE(F::fit(x).converged);
 }
+
+TEST_CASE("negative_binomial: the method of moments matches the moments; none without overdispersion") {
+  const std::vector<double> x{0, 1, 1, 2, 6};  // mean 2, variance 4.4
+  const auto fit = F::alternative.estimate(x);
+  REQUIRE(fit.converged);
+  const double r = fit.theta[0], p = fit.theta[1];
+  CHECK(r * (1 - p) / p == doctest::Approx(2));
+  CHECK(r * (1 - p) / (p * p) == doctest::Approx(4.4));
+  CHECK_FALSE(F::alternative.estimate(std::vector<double>{1, 2, 3}).converged);
+}
