@@ -199,11 +199,9 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   const toml::node& family_node = t.require("family");
   const std::string family_name = t.string(family_node, "family");
   const family_info* family = find_family(family_name);
-  if (!family && find_regression(family_name))
-    t.fail(family_node, fmt::format("[generate].family '{}' is a regression model: write [generate].model = \"{}\"",
-                                    family_name, family_name));
   if (!family)
-    t.fail(family_node, fmt::format("[generate].family '{}' is not a known family (known: {})", family_name, family_names()));
+    t.fail(family_node, fmt::format("[generate].family '{}' is not a known family (known: {}) or regression model "
+                                    "(known: {})", family_name, family_names(), regression_names()));
   config.spec.family = family_name;
 
   const toml::node& params_node = t.require("params");
@@ -394,19 +392,15 @@ void read_checks(const table_reader& root, const fitted_model& fitted, experimen
 
 // ---- Regression experiments ----
 
-// [generate] of a regression: the model, the coefficients by name, sigma2
-// for the linear model, and the design: [[generate.covariate]]s drawn anew
-// in each replication, or a fixed `design` CSV whose first n rows are used.
+// [generate] of a regression: `family` names the model, `params` holds a
+// coefficient per design column (and sigma2 for the linear model), and the
+// design is [[generate.covariate]]s drawn anew in each replication or a
+// fixed `design` CSV whose first n rows are used.
 void read_regression_generate(const table_reader& root, experiment_config& config) {
   const table_reader t(subtable(root, "generate"), "[generate]", root.source(),
-                       {"model", "coefficients", "sigma2", "intercept", "covariate", "design", "design_columns"});
-  const toml::node& model_node = t.require("model");
-  const std::string model_name = t.string(model_node, "model");
+                       {"family", "params", "intercept", "covariate", "design", "design_columns"});
+  const std::string model_name = t.string(t.require("family"), "family");
   const regression_model* model = find_regression(model_name);
-  if (!model)
-    t.fail(model_node, fmt::format("[generate].model '{}' is not a known regression model (known: {}){}", model_name,
-                                   regression_names(),
-                                   find_family(model_name) ? "; a family goes in [generate].family" : ""));
   regression_spec regression;
   regression.model = model_name;
   config.spec.family = model_name;
@@ -491,30 +485,24 @@ void read_regression_generate(const table_reader& root, experiment_config& confi
     t.fail(*columns, "[generate].design_columns needs a design");
   }
 
-  // The coefficients, by column name.
-  const toml::node& coefficients_node = t.require("coefficients");
-  if (!coefficients_node.is_table())
-    t.fail(coefficients_node, fmt::format("[generate].coefficients must be a table like {{ {} = ... }}",
-                                          regression.columns.empty() ? "x" : regression.columns.front()));
-  const toml::table& coefficients = *coefficients_node.as_table();
-  for (const auto& [key, value] : coefficients)
-    if (std::find(regression.columns.begin(), regression.columns.end(), key.str()) == regression.columns.end())
-      t.fail(key, fmt::format("[generate].coefficients has '{}', which is not a column of the design ({})", key.str(),
-                              fmt::join(regression.columns, ", ")));
-  for (const auto& column : regression.columns) {
-    const toml::node* value = coefficients.get(column);
-    if (!value) t.fail(coefficients_node, fmt::format("[generate].coefficients lacks {}", column));
-    config.spec.theta.push_back(t.number(*value, fmt::format("coefficients.{}", column)));
+  // The parameters, by name: a coefficient per design column, and sigma2 for the linear model.
+  const std::vector<std::string> parameters = regression_parameters(*model, regression.columns);
+  const toml::node& params_node = t.require("params");
+  if (!params_node.is_table())
+    t.fail(params_node, fmt::format("[generate].params must be a table like {{ {} = ... }}", parameters.front()));
+  const toml::table& params = *params_node.as_table();
+  for (const auto& [key, value] : params)
+    if (std::find(parameters.begin(), parameters.end(), key.str()) == parameters.end())
+      t.fail(key, fmt::format("unknown parameter '{}' in [generate].params: the {} model with this design has {}",
+                              key.str(), model->name, fmt::join(parameters, ", ")));
+  for (const auto& parameter : parameters) {
+    const toml::node* value = params.get(parameter);
+    if (!value) t.fail(params_node, fmt::format("[generate].params lacks {} (the {} model needs it)", parameter, model->name));
+    config.spec.theta.push_back(t.number(*value, fmt::format("params.{}", parameter)));
   }
-  const toml::node* sigma2 = t.find("sigma2");
-  if (model->dispersion) {
-    if (!sigma2) t.fail(fmt::format("[generate] lacks sigma2, the {} model's variance", model->name));
-    const double value = t.number(*sigma2, "sigma2");
-    if (!(value > 0)) t.fail(*sigma2, fmt::format("[generate].sigma2 is {}, but must be > 0", value));
-    config.spec.theta.push_back(value);
-  } else if (sigma2) {
-    t.fail(*sigma2, fmt::format("[generate].sigma2: the {} model has no variance parameter", model->name));
-  }
+  if (model->dispersion && !(config.spec.theta.back() > 0))
+    t.fail(params_node, fmt::format("[generate].params is out of the {} parameter space: sigma2 is {}, but must be > 0",
+                                    model->name, config.spec.theta.back()));
   // The smallest n with as many observations as parameters.
   for (auto n : config.spec.sample_sizes)
     if (n <= regression.columns.size())
@@ -535,9 +523,9 @@ void read_regression_fit(const table_reader& root, experiment_config& config) {
     config.spec.estimands = parameters;
     return;
   }
-  const table_reader t(*node->as_table(), "[fit]", root.source(), {"model", "estimands", "combination", "information"});
-  if (const auto* fitted = t.find("model"); fitted && t.string(*fitted, "model") != regression.model)
-    t.fail(*fitted, "[fit].model: a regression is fitted with the model that generates its data");
+  const table_reader t(*node->as_table(), "[fit]", root.source(), {"family", "estimands", "combination", "information"});
+  if (const auto* fitted = t.find("family"); fitted && t.string(*fitted, "family") != regression.model)
+    t.fail(*fitted, "[fit].family: a regression is fitted with the model that generates its data");
   if (const auto* combinations = t.find("combination")) {
     if (!combinations->is_array_of_tables())
       t.fail(*combinations, "[fit].combination must be an array of tables: write [[fit.combination]]");
@@ -602,7 +590,8 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
   config.file = source;
   const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check"});
   read_experiment_table(root, config);
-  if (subtable(root, "generate").get("model")) {
+  const toml::node* generating = subtable(root, "generate").get("family");
+  if (generating && generating->is_string() && find_regression(generating->as_string()->get())) {
     read_regression_generate(root, config);
     read_regression_fit(root, config);
     read_checks(root, {config.spec.family, true, true}, config);

@@ -193,35 +193,33 @@ fit_known linear-no-intercept 0 "speed " --model linear_regression "$root/tests/
 
 # Regression configs: the model, its coefficients and its design are checked.
 regression_head="$head[generate]
-model = \"logistic_regression\""
-expect_error unknown-model 2 "[generate].model 'probit_regression' is not a known regression model" "$head[generate]
-model = \"probit_regression\"
-coefficients = { intercept = 1 }"
-expect_error family-as-model 2 "[generate].family 'poisson_regression' is a regression model: write [generate].model" "$head[generate]
-family = \"poisson_regression\"
-params = { }"
-expect_error missing-coefficient 2 "[generate].coefficients lacks x" "$regression_head
-coefficients = { intercept = 1 }
+family = \"logistic_regression\""
+expect_error unknown-model 2 "[generate].family 'probit_regression' is not a known family" "$head[generate]
+family = \"probit_regression\"
+params = { intercept = 1 }"
+expect_error missing-coefficient 2 "[generate].params lacks x (the logistic_regression model needs it)" "$regression_head
+params = { intercept = 1 }
 [[generate.covariate]]
 name = \"x\"
 family = \"normal\"
 params = { mu = 0, sigma2 = 1 }"
 expect_error design-too-short 2 "[experiment].sample_sizes has 2000, but the design" "$(printf '%s' "$head" | sed 's/^sample_sizes = \[10\]/sample_sizes = [2000]/')
 [generate]
-model = \"linear_regression\"
-coefficients = { intercept = 1, dose = 0, weight = 0 }
-sigma2 = 1
+family = \"linear_regression\"
+params = { intercept = 1, dose = 0, weight = 0, sigma2 = 1 }
 design = \"$(cd "$root" && pwd)/experiments/designs/dose_weight.csv\""
-expect_error sigma2-for-logistic 2 "[generate].sigma2: the logistic_regression model has no variance parameter" "$regression_head
-coefficients = { intercept = 1 }
-sigma2 = 2"
+expect_error sigma2-for-logistic 2 "unknown parameter 'sigma2' in [generate].params: the logistic_regression model with this design has intercept" "$regression_head
+params = { intercept = 1, sigma2 = 2 }"
+expect_error negative-sigma2 2 "sigma2 is -1, but must be > 0" "$head[generate]
+family = \"linear_regression\"
+params = { intercept = 1, sigma2 = -1 }"
 expect_error bad-combination 2 "[[fit.combination]].weights has 'slope', which is not a parameter (intercept)" "$regression_head
-coefficients = { intercept = 1 }
+params = { intercept = 1 }
 [[fit.combination]]
 name = \"c\"
 weights = { slope = 1 }"
 expect_error regression-invariance 2 "[[check]] invariance applies to families' reparametrizations" "$regression_head
-coefficients = { intercept = 1 }
+params = { intercept = 1 }
 [[check]]
 property = \"invariance\"
 estimand = \"intercept\""

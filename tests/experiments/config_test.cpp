@@ -200,3 +200,65 @@ TEST_CASE("config: [fit].information picks observed or expected information") {
   CHECK(error_of(valid + "[fit]\ninformation = \"fisher\"\n").find(
             "[fit].information is 'fisher', but must be \"expected\" or \"observed\"") != std::string::npos);
 }
+
+TEST_CASE("config: a regression names its model in [generate].family, its parameters in params") {
+  const std::string logistic = R"([experiment]
+name = "r"
+replications = 10
+sample_sizes = [20, 40]
+
+[generate]
+family = "logistic_regression"
+params = { intercept = -0.5, x = 1.0, g = 0.8 }
+
+[[generate.covariate]]
+name = "x"
+family = "normal"
+params = { mu = 0, sigma2 = 1 }
+
+[[generate.covariate]]
+name = "g"
+family = "binomial"
+params = { p = 0.5 }
+known = { trials = 1 }
+
+[fit]
+estimands = ["x", "x_minus_g"]
+
+[[fit.combination]]
+name = "x_minus_g"
+weights = { x = 1, g = -1 }
+)";
+  const auto config = parse_experiment(logistic, "ok.toml");
+  REQUIRE(config.spec.regression);
+  const auto& r = *config.spec.regression;
+  CHECK(r.model == "logistic_regression");
+  CHECK(r.columns == std::vector<std::string>{"intercept", "x", "g"});
+  CHECK(config.spec.theta == std::vector<double>{-0.5, 1.0, 0.8});
+  CHECK(r.covariates[1].known == std::vector<double>{1});
+  REQUIRE(r.combinations.size() == 1);
+  CHECK(r.combinations[0].weights == std::vector<double>{0, 1, -1});
+  CHECK(config.spec.estimands == std::vector<std::string>{"x", "x_minus_g"});
+  CHECK(error_of(replaced(logistic, "sample_sizes = [20, 40]", "sample_sizes = [3, 40]"))
+            .find("the logistic_regression model has 3 coefficients: it needs n > 3") != std::string::npos);
+  CHECK(error_of(replaced(logistic, "name = \"g\"", "name = \"x\"")).find("repeats a column's name") !=
+        std::string::npos);
+  CHECK(error_of(replaced(logistic, "family = \"normal\"", "family = \"normal_regression\"")).find(
+            "[[generate.covariate]].family 'normal_regression' is not a known family") != std::string::npos);
+  // A fixed design from a CSV, relative to the config's folder.
+  const std::string linear = R"([experiment]
+name = "l"
+replications = 10
+sample_sizes = [10, 1000]
+
+[generate]
+family = "linear_regression"
+params = { intercept = 2.0, dose = 0.5, weight = -0.02, sigma2 = 1.5 }
+design = "designs/dose_weight.csv"
+)";
+  const auto fixed = parse_experiment(linear, MLESIM_SOURCE_ROOT "/experiments/linear.toml");
+  REQUIRE(fixed.spec.regression);
+  CHECK(fixed.spec.regression->design_rows == 1000);
+  CHECK(fixed.spec.regression->design.size() == 2000);
+  CHECK(fixed.spec.estimands == std::vector<std::string>{"intercept", "dose", "weight", "sigma2"});
+}
