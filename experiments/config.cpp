@@ -244,6 +244,27 @@ std::string_view support_name(support_kind s) {
   return "?";
 }
 
+// [fit].estimands: each one `known` to the fitted model, none twice; `defaults` when left out.
+void read_estimands(const table_reader& t, std::string_view fitted, const std::vector<std::string>& known,
+                    const std::vector<std::string>& defaults, experiment_config& config) {
+  const auto* estimands_node = t.find("estimands");
+  if (!estimands_node) {
+    config.spec.estimands = defaults;
+    return;
+  }
+  const toml::array& estimands = t.array(*estimands_node, "estimands");
+  if (estimands.empty()) t.fail(*estimands_node, "[fit].estimands is empty; leave it out to estimate every parameter");
+  for (const toml::node& e : estimands) {
+    const std::string name = t.string(e, "estimands");
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      t.fail(e, fmt::format("[fit].estimands has '{}', which {} does not know (known: {})", name, fitted,
+                            fmt::join(known, ", ")));
+    if (std::find(config.spec.estimands.begin(), config.spec.estimands.end(), name) != config.spec.estimands.end())
+      t.fail(e, fmt::format("[fit].estimands lists '{}' twice", name));
+    config.spec.estimands.push_back(name);
+  }
+}
+
 // [fit].information: which information the standard errors come from.
 void read_information(const table_reader& t, std::string_view fitted, bool regular, experiment_config& config) {
   const auto* information = t.find("information");
@@ -293,21 +314,8 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
   }
   read_information(t, fitted->name, fitted->regular, config);
   const auto known = fitted->estimands();
-  if (const auto* estimands_node = t.find("estimands")) {
-    const toml::array& estimands = t.array(*estimands_node, "estimands");
-    if (estimands.empty()) t.fail(*estimands_node, "[fit].estimands is empty; leave it out to estimate every parameter");
-    for (const toml::node& e : estimands) {
-      const std::string name = t.string(e, "estimands");
-      if (std::find(known.begin(), known.end(), name) == known.end())
-        t.fail(e, fmt::format("[fit].estimands has '{}', which {} does not know (known: {})", name, fitted->name,
-                              fmt::join(known, ", ")));
-      if (std::find(config.spec.estimands.begin(), config.spec.estimands.end(), name) != config.spec.estimands.end())
-        t.fail(e, fmt::format("[fit].estimands lists '{}' twice", name));
-      config.spec.estimands.push_back(name);
-    }
-  } else {
-    for (auto parameter : fitted->parameters) config.spec.estimands.emplace_back(parameter);
-  }
+  read_estimands(t, fitted->name, std::vector<std::string>(known.begin(), known.end()),
+                 std::vector<std::string>(fitted->parameters.begin(), fitted->parameters.end()), config);
 }
 
 // What the checks need to know of the fitted model.
@@ -558,21 +566,7 @@ void read_regression_fit(const table_reader& root, experiment_config& config) {
   }
   std::vector<std::string> known = parameters;
   for (const auto& c : regression.combinations) known.push_back(c.name);
-  if (const auto* estimands_node = t.find("estimands")) {
-    const toml::array& estimands = t.array(*estimands_node, "estimands");
-    if (estimands.empty()) t.fail(*estimands_node, "[fit].estimands is empty; leave it out to estimate every parameter");
-    for (const toml::node& e : estimands) {
-      const std::string name = t.string(e, "estimands");
-      if (std::find(known.begin(), known.end(), name) == known.end())
-        t.fail(e, fmt::format("[fit].estimands has '{}', which the {} model does not know (known: {})", name,
-                              model.name, fmt::join(known, ", ")));
-      if (std::find(config.spec.estimands.begin(), config.spec.estimands.end(), name) != config.spec.estimands.end())
-        t.fail(e, fmt::format("[fit].estimands lists '{}' twice", name));
-      config.spec.estimands.push_back(name);
-    }
-  } else {
-    config.spec.estimands = known;
-  }
+  read_estimands(t, fmt::format("the {} model", model.name), known, known, config);
   read_information(t, model.name, true, config);
 }
 

@@ -9,10 +9,7 @@ using F = mlesim::binomial;
 using P = F::parameters;
 
 namespace {
-F with_trials(double m) {
-  const double known[] = {m};
-  return F(known);
-}
+F with_trials(double m) { return testing::with_known<F>({m}); }
 
 double bernoulli_log_likelihood(double p, const std::vector<double>& x) {
   double sum = 0;

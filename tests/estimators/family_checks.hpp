@@ -8,10 +8,17 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <span>
 #include <vector>
 
 namespace mlesim::testing {
+
+// A family with known constants, from their values.
+template <class F>
+F with_known(std::initializer_list<double> known) {
+  return F(std::span<const double>(known.begin(), known.size()));
+}
 
 // A sample of size n from F at theta, from the project's own streams.
 template <family F>

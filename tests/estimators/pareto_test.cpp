@@ -9,10 +9,7 @@ using F = mlesim::pareto;
 using P = F::parameters;
 
 namespace {
-F with_minimum(double x_m) {
-  const double known[] = {x_m};
-  return F(known);
-}
+F with_minimum(double x_m) { return testing::with_known<F>({x_m}); }
 }  // namespace
 
 TEST_CASE("pareto: log-likelihood matches Boost.Math's density") {

@@ -10,10 +10,7 @@ using F = mlesim::student_t;
 using P = F::parameters;
 
 namespace {
-F with_df(double df) {
-  const double known[] = {df};
-  return F(known);
-}
+F with_df(double df) { return testing::with_known<F>({df}); }
 
 // Boost.Math's standard t, moved and scaled.
 struct scaled_t {

@@ -26,6 +26,20 @@ void check_exact_moments(const measures& m, double mean, double variance) {
   CHECK(std::abs(*m.variance.value - variance) <= 4 * *m.variance.mcse);
 }
 
+// The CSV of a run on one thread equals that on two, byte for byte.
+void check_thread_invariance(const experiment_spec& spec) {
+  std::string one, two;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    one = csv_report(simulate(spec));
+  }
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    two = csv_report(simulate(spec));
+  }
+  CHECK(one == two);
+}
+
 }  // namespace
 
 TEST_CASE("runner: exponential rate has E = n rate/(n-1), Var = n^2 rate^2/((n-1)^2 (n-2))") {
@@ -89,17 +103,7 @@ TEST_CASE("runner: a boundary estimate is data; its infinite reparametrization a
 }
 
 TEST_CASE("runner: results are bit-for-bit the same on 1 and 2 threads") {
-  const auto spec = spec_of("gamma", {2.5, 1.5}, {"shape", "rate", "mean"}, {10, 50}, 3'001);
-  std::string one, two;
-  {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
-    one = csv_report(simulate(spec));
-  }
-  {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
-    two = csv_report(simulate(spec));
-  }
-  CHECK(one == two);
+  check_thread_invariance(spec_of("gamma", {2.5, 1.5}, {"shape", "rate", "mean"}, {10, 50}, 3'001));
 }
 
 TEST_CASE("runner: progress reaches the total, twice for a family without Fisher information") {
@@ -276,26 +280,8 @@ TEST_CASE("runner: regressions are bit-for-bit the same on 1 and 2 threads") {
   regression.covariates = {{"x", "gamma", {2, 2}}};
   auto spec = spec_of("poisson_regression", {0.3, 0.4}, {"intercept", "x"}, {20, 100}, 3'001);
   spec.regression = std::move(regression);
-  std::string one, two;
-  {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
-    one = csv_report(simulate(spec));
-  }
-  {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
-    two = csv_report(simulate(spec));
-  }
-  CHECK(one == two);
-  const auto fixed = fixed_design_spec({12}, 1'001);
-  {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
-    one = csv_report(simulate(fixed));
-  }
-  {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
-    two = csv_report(simulate(fixed));
-  }
-  CHECK(one == two);
+  check_thread_invariance(spec);
+  check_thread_invariance(fixed_design_spec({12}, 1'001));
 }
 
 TEST_CASE("runner: the MLE's efficiency relative to a second estimator on the same draws") {
