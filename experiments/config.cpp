@@ -476,6 +476,9 @@ void read_regression_generate(const table_reader& root, experiment_config& confi
     } catch (const input_error& e) {
       t.fail(*design, fmt::format("[generate].design: {}", e.what()));
     }
+    if (columns.front().name == fmt::format("column {}", columns.front().column))
+      t.fail(*design, fmt::format("[generate].design {} has no header: its first line must name the columns",
+                                  file.string()));
     regression.design_file = file.string();
     regression.design_rows = columns.front().values.size();
     for (const auto& column : columns) {

@@ -208,6 +208,11 @@ expect_error design-too-short 2 "[experiment].sample_sizes has 2000, but the des
 family = \"linear_regression\"
 params = { intercept = 1, dose = 0, weight = 0, sigma2 = 1 }
 design = \"$(cd "$root" && pwd)/experiments/designs/dose_weight.csv\""
+printf '1,2\n3,4\n' > "$work/headless.csv"
+expect_error headless-design 2 "has no header: its first line must name the columns" "$head[generate]
+family = \"linear_regression\"
+params = { intercept = 1, sigma2 = 1 }
+design = \"$work/headless.csv\""
 expect_error sigma2-for-logistic 2 "unknown parameter 'sigma2' in [generate].params: the logistic_regression model with this design has intercept" "$regression_head
 params = { intercept = 1, sigma2 = 2 }"
 expect_error negative-sigma2 2 "sigma2 is -1, but must be > 0" "$head[generate]
