@@ -34,3 +34,14 @@ cat("cars linear", format(c(coef(m), s2)), "\n  se", format(c(sqrt(diag(vcov(m))
 cat("  profile speed", format(profile_bounds(function(b) {
   r <- resid(lm(I(dist - b * speed) ~ 1, data = cars)); -n / 2 * log(2 * pi * sum(r^2) / n) - n / 2
 }, coef(m)[["speed"]], 0, 10)), "\n")
+
+# Families against MASS::fitdistr (Nelder-Mead/BFGS at reltol 1e-14, SEs from optim's numerical
+# Hessian: good to about 1e-7 and 1e-5 relative), on student_t.csv.
+library(MASS)
+r <- read.csv(paste0(d, "student_t.csv"))$return
+for (family in c("cauchy", "logistic")) {
+  f <- suppressWarnings(fitdistr(r, family, control = list(reltol = 1e-14)))
+  cat(family, format(f$estimate), "\n  se", format(f$sd), "\n")
+}
+f <- fitdistr(r, "t", df = 5, control = list(reltol = 1e-14))
+cat("t, df = 5", format(f$estimate), "\n  se", format(f$sd), "\n")

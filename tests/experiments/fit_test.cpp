@@ -199,3 +199,20 @@ TEST_CASE("fit: separated logistic data have no MLE: not converged, with the rea
   CHECK(fit.notes[0].find("separated") != std::string::npos);
   CHECK_FALSE(fit.parameters[1].se);
 }
+
+TEST_CASE("fit: cauchy and logistic location-scale fits against MASS::fitdistr") {
+  // tests/data/references.R: fitdistr's optimizer at reltol 1e-14 gives about 7 digits, its
+  // numerical-Hessian SEs about 5.
+  const auto cauchy = fit_file("cauchy", "student_t.csv", "return");
+  REQUIRE(cauchy.converged);
+  CHECK(cauchy.parameters[0].estimate == doctest::Approx(10.37650855).epsilon(1e-7));
+  CHECK(cauchy.parameters[1].estimate == doctest::Approx(2.062718834).epsilon(1e-6));
+  CHECK(*cauchy.parameters[0].se == doctest::Approx(0.3726689375).epsilon(1e-5));
+  CHECK(*cauchy.parameters[1].se == doctest::Approx(0.293624379).epsilon(1e-5));
+  const auto logistic = fit_file("logistic", "student_t.csv", "return");
+  REQUIRE(logistic.converged);
+  CHECK(logistic.parameters[0].estimate == doctest::Approx(10.19268575).epsilon(1e-7));
+  CHECK(logistic.parameters[1].estimate == doctest::Approx(2.100514173).epsilon(1e-6));
+  CHECK(*logistic.parameters[0].se == doctest::Approx(0.4034851511).epsilon(1e-5));
+  CHECK(*logistic.parameters[1].se == doctest::Approx(0.1979210451).epsilon(1e-5));
+}
