@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <span>
@@ -126,6 +127,25 @@ void check_mle_is_stationary(std::span<const double> x, const F& f = F()) {
       CHECK(f.log_likelihood(moved, x) < best);
     }
   }
+}
+
+// The sampler draws from the family's distribution: the Kolmogorov–Smirnov
+// distance between 100000 draws and Boost.Math's cdf is below the level-1e-6
+// critical value sqrt(log(2/1e-6) / (2 n)) (continuous families).
+template <family F, class Distribution>
+void check_sampler_distribution(const typename F::parameters& theta, const Distribution& dist, std::uint64_t seed,
+                                const F& f = F()) {
+  constexpr std::size_t draws = 100'000;
+  auto x = draw_sample<F>(theta, draws, seed, f);
+  std::sort(x.begin(), x.end());
+  double distance = 0;
+  for (std::size_t i = 0; i < draws; ++i) {
+    const double p = cdf(dist, x[i]);
+    distance = std::max({distance, std::abs(p - static_cast<double>(i) / draws),
+                         std::abs(p - static_cast<double>(i + 1) / draws)});
+  }
+  CAPTURE(theta.transpose());
+  CHECK(distance <= std::sqrt(std::log(2 / 1e-6) / (2.0 * draws)));
 }
 
 }  // namespace mlesim::testing

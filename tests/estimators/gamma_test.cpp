@@ -96,3 +96,8 @@ TEST_CASE("gamma: the method of moments matches mean and 1/n variance") {
   CHECK(fit.theta[0] == doctest::Approx(9 / 3.5));
   CHECK(fit.theta[1] == doctest::Approx(3 / 3.5));
 }
+
+TEST_CASE("gamma: the Marsaglia–Tsang sampler draws the gamma distribution") {
+  for (const P& t : {P{2.5, 1.5}, P{0.3, 2}, P{40, 0.5}})
+    testing::check_sampler_distribution<mlesim::gamma>(t, boost::math::gamma_distribution<>(t[0], 1 / t[1]), 12);
+}

@@ -47,3 +47,8 @@ TEST_CASE("pareto: the sample lies above x_m; all values at x_m leave no MLE") {
   const double bad[] = {0};
   CHECK_FALSE(F::check_known(bad).empty());
 }
+
+TEST_CASE("pareto: the sampler draws the Pareto distribution") {
+  testing::check_sampler_distribution<F>(P{3}, boost::math::pareto_distribution<>(1.5, 3), 10, with_minimum(1.5));
+  testing::check_sampler_distribution<F>(P{0.5}, boost::math::pareto_distribution<>(2, 0.5), 11, with_minimum(2));
+}

@@ -17,6 +17,7 @@ struct scaled_t {
   boost::math::students_t_distribution<> t;
   double location, scale;
   friend double pdf(const scaled_t& d, double x) { return pdf(d.t, (x - d.location) / d.scale) / d.scale; }
+  friend double cdf(const scaled_t& d, double x) { return cdf(d.t, (x - d.location) / d.scale); }
 };
 }  // namespace
 
@@ -55,4 +56,10 @@ TEST_CASE("student_t: one degree of freedom is the Cauchy, fit for fit") {
   REQUIRE(cauchy_fit.converged);
   CHECK(t_fit.theta[0] == doctest::Approx(cauchy_fit.theta[0]).epsilon(1e-9));
   CHECK(t_fit.theta[1] == doctest::Approx(cauchy_fit.theta[1]).epsilon(1e-9));
+}
+
+TEST_CASE("student_t: the sampler draws the t distribution") {
+  for (double df : {0.7, 3.0, 40.0})
+    testing::check_sampler_distribution<F>(P{1, 2}, scaled_t{boost::math::students_t_distribution<>(df), 1, 2}, 9,
+                                           with_df(df));
 }
