@@ -57,6 +57,7 @@ struct binomial {
   double log_likelihood(const parameters& t, std::span<const double> x) const {
     double successes = 0, choose_sum = 0;
     for (double xi : x) {
+      if (!(xi <= trials)) return -INFINITY;  // outside the support: mass 0
       successes += xi;
       choose_sum += math::log_choose(trials, xi);
     }

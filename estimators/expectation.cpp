@@ -22,6 +22,7 @@ double expectation(const family_info& family, std::span<const double> theta, std
     case support_kind::counts: {
       double sum = 0, mass = 0;
       for (double k = 0; k < 1e8; ++k) {
+        if (!family.admits(known, k)) return sum;  // the end of a bounded support (the binomial's trials)
         const double p = std::exp(family.log_density(theta, known, k));
         mass += p;
         if (p > 0) sum += p * h(k);

@@ -307,3 +307,25 @@ TEST_CASE("runner: the MLE's efficiency relative to a second estimator on the sa
   spec.fit_family = "cauchy";
   CHECK(simulate(spec).alternative_estimator.empty());
 }
+
+TEST_CASE("runner: misspecified fits to data from families with known constants") {
+  // A poisson fitted to Binomial(m, p) data: lambda* = m p, the mean; A = 1/lambda*, B = Var X /
+  // lambda*^2, so the sandwich variance is Var X = m p (1 - p) per observation.
+  const double m = 5, p = 0.3;
+  auto spec = spec_of("binomial", {p}, {"lambda"}, {50}, 100);
+  spec.known = {m};
+  spec.fit_family = "poisson";
+  auto result = simulate(spec);
+  REQUIRE(result.pseudo_true.size() == 1);
+  CHECK(result.pseudo_true[0] == doctest::Approx(m * p).epsilon(1e-12));
+  CHECK(*result.rows[0].m.sandwich_var == doctest::Approx(m * p * (1 - p) / 50).epsilon(1e-10));
+  // A lognormal fitted to Pareto(alpha, x_m) data: log X = log x_m + Exponential(alpha), so
+  // mu* = log x_m + 1/alpha and sigma2* = 1/alpha^2.
+  spec = spec_of("pareto", {3}, {"mu", "sigma2"}, {50}, 100);
+  spec.known = {2};
+  spec.fit_family = "lognormal";
+  result = simulate(spec);
+  REQUIRE(result.pseudo_true.size() == 2);
+  CHECK(result.pseudo_true[0] == doctest::Approx(std::log(2.0) + 1.0 / 3).epsilon(1e-10));
+  CHECK(result.pseudo_true[1] == doctest::Approx(1.0 / 9).epsilon(1e-10));
+}
