@@ -164,7 +164,9 @@ std::vector<double> known_constants(const family_info& family, const std::vector
                             ? fmt::format("--known {}: {} has no known constants", item, family.name)
                             : fmt::format("--known {}: {} has no known constant '{}' (it has {})", item, family.name,
                                           name, fmt::join(family.known, ", ")));
-    known[static_cast<std::size_t>(it - family.known.begin())] = value;
+    double& slot = known[static_cast<std::size_t>(it - family.known.begin())];
+    if (!std::isnan(slot)) throw input_error(fmt::format("--known {}: {} is given twice", item, name));
+    slot = value;
   }
   for (std::size_t i = 0; i < known.size(); ++i)
     if (std::isnan(known[i]))
@@ -252,6 +254,8 @@ int fit_command(const fit_flags& flags) {
                                  : fmt::format("--fixed {}: {} has no parameter '{}' (parameters: {})", item,
                                                family->name, name, fmt::join(family->parameters, ", ")));
     }
+    if (std::any_of(fixed.begin(), fixed.end(), [&](const auto& held) { return held.first == name; }))
+      throw input_error(fmt::format("--fixed {}: {} is given twice", item, name));
     fixed.emplace_back(name, value);
   }
 

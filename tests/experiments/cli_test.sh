@@ -166,6 +166,8 @@ fit_known binomial-too-few-trials 2 "binomial.csv:12:1: 6 is outside the support
   --model binomial "$binomial_data" --known trials=5
 fit_known binomial-fixed-trials 2 "trials is a known constant of binomial; give it with --known" \
   --model binomial "$binomial_data" --known trials=12 --fixed trials=12
+fit_known known-twice 2 "--known df=6: df is given twice" --model student_t "$root/tests/data/student_t.csv" --known df=5 --known df=6
+fit_known fixed-twice 2 "--fixed mu=2: mu is given twice" --model normal "$root/tests/data/normal.csv" --fixed mu=1 --fixed mu=2
 fit_known gamma-known 2 "gamma has no known constants" --model gamma "$root/tests/data/gamma.csv" --column rainfall --known df=3
 fit_known binomial 0 "binomial (trials = 12, known) fitted to successes" --model binomial "$binomial_data" --known trials=12
 fit_known pareto-below-minimum 2 "is outside the support of the pareto family" --model pareto "$root/tests/data/student_t.csv" --known x_m=5
