@@ -1,7 +1,5 @@
 #include "sim/regression.hpp"
 
-#include "sim/runner.hpp"
-
 #include <boost/math/distributions/normal.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_reduce.h>
@@ -24,7 +22,7 @@ struct linear_estimand {
 
 struct regression_problem {
   const regression_model& model;
-  const regression_spec& regression;
+  const design_source& design;
   Eigen::VectorXd theta;  // the true parameters
   std::vector<linear_estimand> estimands;
   replication_key key;
@@ -53,7 +51,7 @@ class regression_body {
   void replicate(std::uint64_t rep) {
     const regression_model& model = problem_.model;
     philox_stream engine(problem_.key.seed, problem_.key.experiment, n_, rep);
-    const design_matrix x = regression_design(problem_.regression, n_, engine);
+    const design_matrix x = problem_.design(n_, engine);
     const Eigen::VectorXd& theta = problem_.theta;
     const Eigen::Index p = x.cols();
     const double sigma2 = model.dispersion ? theta[p] : 1.0;
@@ -94,31 +92,33 @@ class regression_body {
 // The per-observation expected information of a random design,
 // E[w(x'beta) x x'], averaged over `information_draws` covariate draws from
 // a stream no replication uses (n = 0).
-Eigen::MatrixXd random_design_information(const regression_model& model, const regression_spec& regression,
+Eigen::MatrixXd random_design_information(const regression_model& model, const design_source& design,
                                           const Eigen::VectorXd& theta, replication_key key) {
   philox_stream engine(key.seed, key.experiment, 0, 0);
-  const design_matrix x = regression_design(regression, information_draws, engine);
+  const design_matrix x = design(information_draws, engine);
   return regression_information(model, x, theta) / static_cast<double>(information_draws);
 }
 
 }  // namespace
 
-design_matrix regression_design(const regression_spec& regression, std::size_t n, philox_stream& engine) {
+design_source::design_source(const regression_spec& regression) : regression_(regression) {
+  for (const auto& covariate : regression.covariates)
+    covariates_.push_back({drawer_for(covariate.family), covariate.theta, covariate.known});
+}
+
+design_matrix design_source::operator()(std::size_t n, philox_stream& engine) const {
   const auto rows = static_cast<Eigen::Index>(n);
-  const auto columns = static_cast<Eigen::Index>(regression.columns.size());
+  const auto columns = static_cast<Eigen::Index>(regression_.columns.size());
   design_matrix x(rows, columns);
   Eigen::Index column = 0;
-  if (regression.intercept) x.col(column++).setOnes();
-  if (regression.design.empty()) {
-    for (const auto& covariate : regression.covariates) {
-      const generator draw{drawer_for(covariate.family), covariate.theta, covariate.known};
-      draw(engine, std::span<double>(x.col(column++).data(), n));
-    }
+  if (regression_.intercept) x.col(column++).setOnes();
+  if (regression_.design.empty()) {
+    for (const generator& draw : covariates_) draw(engine, std::span<double>(x.col(column++).data(), n));
   } else {
     const Eigen::Index width = columns - column;
     for (Eigen::Index i = 0; i < rows; ++i)
       for (Eigen::Index j = 0; j < width; ++j)
-        x(i, column + j) = regression.design[static_cast<std::size_t>(i * width + j)];
+        x(i, column + j) = regression_.design[static_cast<std::size_t>(i * width + j)];
   }
   return x;
 }
@@ -151,8 +151,9 @@ experiment_result simulate_regression(const experiment_spec& spec, const progres
     gradients.push_back(gradient);
   }
 
+  const design_source design(regression);
   std::optional<Eigen::MatrixXd> per_observation;
-  if (regression.design.empty()) per_observation = random_design_information(model, regression, theta, key);
+  if (regression.design.empty()) per_observation = random_design_information(model, design, theta, key);
 
   const std::uint64_t total = spec.replications * spec.sample_sizes.size();
   std::atomic<std::uint64_t> done_so_far{0};
@@ -166,10 +167,10 @@ experiment_result simulate_regression(const experiment_spec& spec, const progres
       information = *per_observation * static_cast<double>(n);
     } else {
       philox_stream unused(0, 0, 0, 0);  // a fixed design draws nothing
-      information = regression_information(model, regression_design(regression, n, unused), theta);
+      information = regression_information(model, design(n, unused), theta);
     }
     const Eigen::MatrixXd bound = information.inverse();
-    regression_problem problem{model, regression, theta, {}, key, options};
+    regression_problem problem{model, design, theta, {}, key, options};
     std::vector<maybe> crlb;
     for (const auto& gradient : gradients) {
       const double variance = gradient.dot(bound * gradient);

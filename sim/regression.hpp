@@ -6,9 +6,11 @@
 
 #include "estimators/regression.hpp"
 #include "sim/experiment.hpp"
+#include "sim/runner.hpp"
 #include "sim/stream.hpp"
 
 #include <cstddef>
+#include <vector>
 
 namespace mlesim {
 
@@ -19,8 +21,18 @@ inline constexpr std::size_t information_draws = std::size_t{1} << 20;
 // The spec's regression must be set and valid (experiments/config.hpp checks).
 experiment_result simulate_regression(const experiment_spec& spec, const progress_callback& progress = {});
 
-// The design of one replication: n rows, from the spec's random covariates
-// drawn on `engine`, or the fixed design's first n rows.
-design_matrix regression_design(const regression_spec& regression, std::size_t n, philox_stream& engine);
+// Where a replication's design comes from: the spec's random covariates,
+// their drawers looked up once, or the fixed design.
+class design_source {
+ public:
+  explicit design_source(const regression_spec& regression);
+
+  // n rows: the covariates drawn on `engine`, or the fixed design's first n rows.
+  design_matrix operator()(std::size_t n, philox_stream& engine) const;
+
+ private:
+  const regression_spec& regression_;
+  std::vector<generator> covariates_;
+};
 
 }  // namespace mlesim

@@ -44,9 +44,12 @@ struct replication_key {
 using sample_drawer = void (*)(std::span<const double> theta, std::span<const double> known, philox_stream& engine,
                                std::span<double> out);
 
+// Flattened: the sampler's per-draw call (Boost's ziggurat) inlined into the
+// loop; left to the inliner it stayed a call, 12% more instructions for a
+// normal replication.
 template <family G>
-void draw_sample(std::span<const double> theta, std::span<const double> known, philox_stream& engine,
-                 std::span<double> out) {
+[[gnu::flatten]] void draw_sample(std::span<const double> theta, std::span<const double> known, philox_stream& engine,
+                                  std::span<double> out) {
   typename G::parameters t;
   for (int j = 0; j < G::dimension; ++j) t[j] = theta[static_cast<std::size_t>(j)];
   auto draw = make_family<G>(known).sampler(t);  // per replication: no state crosses streams
@@ -106,7 +109,7 @@ class replication_body {
       if (options_.alternative) alternative = F::alternative.estimate(sample_);
 
     const double n = static_cast<double>(n_);
-    matrix<K> covariance = matrix<K>::Constant(NAN);  // of theta-hat, I(theta-hat)^-1 / n
+    matrix<K> covariance = matrix<K>::Constant(NAN);  // of theta-hat: I(theta-hat)^-1 / n, or J(theta-hat)^-1
     matrix<K> sandwich = matrix<K>::Constant(NAN);    // A^-1 B A^-1 / n at theta-hat
     if constexpr (F::regular) {
       if (fit.converged) {
