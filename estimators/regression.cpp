@@ -30,6 +30,16 @@ double mean_of(kind type, double eta) {
   return NAN;
 }
 
+// The variance of y at mean mu for the logistic and poisson models: with
+// their canonical links, also the information weight of the observation.
+double variance_of(kind type, double mu) { return type == kind::logistic ? mu * (1 - mu) : mu; }
+
+// X'WX for W = diag(w). A lazy product: for a handful of columns Eigen's
+// blocked GEMM costs more in packing than it saves.
+Eigen::MatrixXd weighted_cross_product(const design_matrix& x, const Eigen::VectorXd& w) {
+  return x.transpose().lazyProduct(w.asDiagonal() * x);
+}
+
 // The log-likelihood of the logistic or poisson model at linear predictor
 // eta, less the poisson's constant -sum log y! (which Newton's line search
 // does not need), with the means mu at eta from the same exponentials.
@@ -104,9 +114,8 @@ regression_fit fit_glm(const regression_model& model, const design_matrix& x, co
     for (Eigen::Index i = 0; i < n; ++i) {
       const double mu = model.type == kind::logistic ? (y[i] + 0.5) / 2 : y[i] + 0.1;
       const double eta = model.type == kind::logistic ? std::log(mu / (1 - mu)) : std::log(mu);
-      const double weight = model.type == kind::logistic ? mu * (1 - mu) : mu;
-      w[i] = weight;
-      z[i] = eta - (offset ? (*offset)[i] : 0.0) + (y[i] - mu) / weight;
+      w[i] = variance_of(model.type, mu);
+      z[i] = eta - (offset ? (*offset)[i] : 0.0) + (y[i] - mu) / w[i];
     }
     const Eigen::VectorXd root = w.cwiseSqrt();
     fit.theta = (root.asDiagonal() * x).colPivHouseholderQr().solve(root.cwiseProduct(z));
@@ -116,11 +125,8 @@ regression_fit fit_glm(const regression_model& model, const design_matrix& x, co
   int close_taken = 0;
   for (int iteration = 1; iteration <= 100; ++iteration) {
     fit.iterations = iteration;
-    // Canonical link: the weights are the variances mu(1 - mu) or mu.
-    const Eigen::VectorXd w = model.type == kind::logistic ? Eigen::VectorXd(mu.array() * (1 - mu.array())) : mu;
-    // A lazy product: for a handful of columns, Eigen's blocked GEMM costs more in packing than it saves.
-    const Eigen::MatrixXd information = x.transpose().lazyProduct(w.asDiagonal() * x);
-    const Eigen::LDLT<Eigen::MatrixXd> solver(information);
+    const Eigen::VectorXd w = mu.unaryExpr([&](double m) { return variance_of(model.type, m); });
+    const Eigen::LDLT<Eigen::MatrixXd> solver(weighted_cross_product(x, w));
     const Eigen::VectorXd step = solver.solve(x.transpose() * (y - mu));
     if (solver.info() != Eigen::Success || !step.allFinite()) break;
     // As in estimators/newton.hpp: a step below 1e-6, relative, is taken
@@ -153,8 +159,7 @@ regression_fit fit_glm(const regression_model& model, const design_matrix& x, co
   // infinite coefficients: with separated data (fitted probabilities of 0 or
   // 1, as R's glm warns) or a count model's zero counts that a covariate
   // sends to a rate of 0.
-  const double smallest_weight =
-      model.type == kind::logistic ? (mu.array() * (1 - mu.array())).minCoeff() : mu.minCoeff();
+  const double smallest_weight = mu.unaryExpr([&](double m) { return variance_of(model.type, m); }).minCoeff();
   if (smallest_weight < 1e-12)
     fit.problem = model.type == kind::logistic
                       ? "fitted probabilities of 0 or 1: the data are (quasi-)separated and the MLE does not exist"
@@ -227,15 +232,7 @@ Eigen::VectorXd regression_score(const regression_model& model, const design_mat
 }
 
 double information_weight(const regression_model& model, double eta, double sigma2) {
-  switch (model.type) {
-    case kind::linear: return 1 / sigma2;
-    case kind::logistic: {
-      const double mu = mean_of(kind::logistic, eta);
-      return mu * (1 - mu);
-    }
-    case kind::poisson: return std::exp(eta);
-  }
-  return NAN;
+  return model.type == kind::linear ? 1 / sigma2 : variance_of(model.type, mean_of(model.type, eta));
 }
 
 Eigen::MatrixXd regression_information(const regression_model& model, const design_matrix& x,
@@ -246,7 +243,7 @@ Eigen::MatrixXd regression_information(const regression_model& model, const desi
   Eigen::VectorXd w(x.rows());
   for (Eigen::Index i = 0; i < x.rows(); ++i) w[i] = information_weight(model, eta[i], sigma2);
   Eigen::MatrixXd information = Eigen::MatrixXd::Zero(theta.size(), theta.size());
-  information.topLeftCorner(p, p) = x.transpose() * w.asDiagonal() * x;
+  information.topLeftCorner(p, p) = weighted_cross_product(x, w);
   if (model.dispersion) information(p, p) = static_cast<double>(x.rows()) / (2 * sigma2 * sigma2);
   return information;
 }

@@ -1,9 +1,6 @@
 #include "sim/regression.hpp"
 
 #include <boost/math/distributions/normal.hpp>
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_reduce.h>
-#include <tbb/partitioner.h>
 
 #include <Eigen/LU>
 
@@ -29,26 +26,12 @@ struct regression_problem {
   replication_options options;
 };
 
-class regression_body {
+// One replication of a regression experiment (see accumulate_replications).
+class regression_replication {
  public:
-  regression_body(const regression_problem& problem, std::uint64_t n, const std::function<void(std::uint64_t)>& done)
-      : accumulators(problem.estimands.size()), problem_(problem), n_(n), done_(done) {}
+  regression_replication(const regression_problem& problem, std::uint64_t n) : problem_(problem), n_(n) {}
 
-  regression_body(regression_body& other, tbb::split) : regression_body(other.problem_, other.n_, other.done_) {}
-
-  void operator()(const tbb::blocked_range<std::uint64_t>& range) {
-    for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) replicate(rep);
-    if (done_) done_(range.size());
-  }
-
-  void join(regression_body& right) {
-    for (std::size_t e = 0; e < accumulators.size(); ++e) accumulators[e].merge(right.accumulators[e]);
-  }
-
-  std::vector<estimand_accumulator> accumulators;
-
- private:
-  void replicate(std::uint64_t rep) {
+  void operator()(std::uint64_t rep, std::vector<estimand_accumulator>& accumulators) const {
     const regression_model& model = problem_.model;
     philox_stream engine(problem_.key.seed, problem_.key.experiment, n_, rep);
     const design_matrix x = problem_.design(n_, engine);
@@ -84,9 +67,9 @@ class regression_body {
     }
   }
 
+ private:
   const regression_problem& problem_;
   std::uint64_t n_;
-  const std::function<void(std::uint64_t)>& done_;
 };
 
 // The per-observation expected information of a random design,
@@ -177,13 +160,11 @@ experiment_result simulate_regression(const experiment_spec& spec, const progres
       problem.estimands.push_back({gradient, gradient.dot(theta), std::sqrt(variance)});
       crlb.push_back(variance);
     }
-    regression_body body(problem, n, done);
-    tbb::parallel_deterministic_reduce(
-        tbb::blocked_range<std::uint64_t>(0, spec.replications, replication_grain(spec.replications)), body,
-        tbb::simple_partitioner());
+    const auto accumulators =
+        accumulate_replications(regression_replication(problem, n), gradients.size(), spec.replications, done);
     for (std::size_t e = 0; e < gradients.size(); ++e)
       result.rows.push_back({n, spec.estimands[e], problem.estimands[e].truth,
-                             summarize(body.accumulators[e], spec.replications, problem.estimands[e].truth, crlb[e],
+                             summarize(accumulators[e], spec.replications, problem.estimands[e].truth, crlb[e],
                                        problem.estimands[e].z_scale)});
   }
   return result;

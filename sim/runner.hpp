@@ -75,31 +75,63 @@ struct replication_options {
   bool alternative = false;             // also the family's second estimator, on the same sample
 };
 
-template <family F>
-class replication_body {
- public:
-  replication_body(const F& family, generator source, std::uint64_t n, std::span<const estimand_plan<F>> plan,
-                   replication_key key, replication_options options, const std::function<void(std::uint64_t)>& done)
-      : accumulators(plan.size()), family_(family), source_(source), n_(n), plan_(plan), key_(key), options_(options),
-        done_(done), sample_(n) {}
+// The leaf size is a function of the replication count alone, so the join
+// tree is too.
+inline std::uint64_t replication_grain(std::uint64_t replications) {
+  return std::max<std::uint64_t>(8, replications / 512);
+}
 
-  replication_body(replication_body& other, tbb::split)
-      : replication_body(other.family_, other.source_, other.n_, other.plan_, other.key_, other.options_,
-                         other.done_) {}
+// Runs worker(rep, accumulators) for every replication, each split of the
+// range with its own copy of the worker (its own sample buffer) and its own
+// accumulators, joined in replication order.
+template <class Worker>
+class accumulating_body {
+ public:
+  accumulating_body(Worker worker, std::size_t estimands, const std::function<void(std::uint64_t)>& done)
+      : accumulators(estimands), worker_(std::move(worker)), done_(done) {}
+
+  accumulating_body(accumulating_body& other, tbb::split)
+      : accumulating_body(other.worker_, other.accumulators.size(), other.done_) {}
 
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
-    for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) replicate(rep);
+    for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) worker_(rep, accumulators);
     if (done_) done_(range.size());
   }
 
-  void join(replication_body& right) {
+  void join(accumulating_body& right) {
     for (std::size_t e = 0; e < accumulators.size(); ++e) accumulators[e].merge(right.accumulators[e]);
   }
 
   std::vector<estimand_accumulator> accumulators;
 
  private:
-  void replicate(std::uint64_t rep) {
+  Worker worker_;
+  const std::function<void(std::uint64_t)>& done_;
+};
+
+// One accumulator per estimand over `replications` replications, on the
+// caller's TBB arena; the result does not depend on the number of threads.
+template <class Worker>
+std::vector<estimand_accumulator> accumulate_replications(Worker worker, std::size_t estimands,
+                                                          std::uint64_t replications,
+                                                          const std::function<void(std::uint64_t)>& done) {
+  accumulating_body<Worker> body(std::move(worker), estimands, done);
+  tbb::parallel_deterministic_reduce(
+      tbb::blocked_range<std::uint64_t>(0, replications, replication_grain(replications)), body,
+      tbb::simple_partitioner());
+  return std::move(body.accumulators);
+}
+
+// One replication of a family's experiment: draw, fit, and add to each
+// estimand's accumulator.
+template <family F>
+class family_replication {
+ public:
+  family_replication(const F& family, generator source, std::uint64_t n, std::span<const estimand_plan<F>> plan,
+                     replication_key key, replication_options options)
+      : family_(family), source_(source), n_(n), plan_(plan), key_(key), options_(options), sample_(n) {}
+
+  void operator()(std::uint64_t rep, std::vector<estimand_accumulator>& accumulators) {
     constexpr int K = F::dimension;
     philox_stream engine(key_.seed, key_.experiment, n_, rep);
     source_(engine, sample_);
@@ -153,6 +185,7 @@ class replication_body {
     }
   }
 
+ private:
   // Huber-White: A = observed information / n, B = mean outer product of the
   // per-observation scores, both at theta-hat.
   matrix<F::dimension> sandwich_covariance(const typename F::parameters& theta) const {
@@ -173,26 +206,16 @@ class replication_body {
   std::span<const estimand_plan<F>> plan_;
   replication_key key_;
   replication_options options_;
-  const std::function<void(std::uint64_t)>& done_;
   std::vector<double> sample_;
 };
-
-// The leaf size is a function of the replication count alone, so the join
-// tree is too.
-inline std::uint64_t replication_grain(std::uint64_t replications) {
-  return std::max<std::uint64_t>(8, replications / 512);
-}
 
 template <family F>
 std::vector<estimand_accumulator> run_replications(const F& family, generator source, std::uint64_t n,
                                                    std::span<const estimand_plan<F>> plan, replication_key key,
                                                    std::uint64_t replications, replication_options options,
                                                    const std::function<void(std::uint64_t)>& done = {}) {
-  replication_body<F> body(family, source, n, plan, key, options, done);
-  tbb::parallel_deterministic_reduce(
-      tbb::blocked_range<std::uint64_t>(0, replications, replication_grain(replications)), body,
-      tbb::simple_partitioner());
-  return std::move(body.accumulators);
+  return accumulate_replications(family_replication<F>(family, source, n, plan, key, options), plan.size(),
+                                 replications, done);
 }
 
 }  // namespace mlesim
