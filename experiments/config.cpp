@@ -157,6 +157,37 @@ void read_experiment_table(const table_reader& root, experiment_config& config) 
   }
 }
 
+// Whose named values a table holds, for messages: "unknown parameter 'x'
+// in ...: gamma has shape, rate" (`has`) and "... lacks shape (the gamma
+// family needs it)" (`needs`).
+struct value_owner {
+  std::string has;
+  std::string needs;
+};
+
+// The values of `names`, in order, from the table under `key` of t: each
+// one given, each a finite number, no other key. `noun` names what they are.
+template <class Names>
+std::vector<double> named_values(const table_reader& t, std::string_view key, std::string_view noun,
+                                 const value_owner& owner, const Names& names) {
+  const toml::node& node = t.require(key);
+  const std::string where = t.key(key);
+  if (!node.is_table())
+    t.fail(node, fmt::format("{} must be a table like {{ {} = ... }}, got {}", where, names.front(), type_name(node)));
+  const toml::table& table = *node.as_table();
+  for (const auto& [name, value] : table)
+    if (std::find(names.begin(), names.end(), name.str()) == names.end())
+      t.fail(name, fmt::format("unknown {} '{}' in {}: {} has {}", noun, name.str(), where, owner.has,
+                               fmt::join(names, ", ")));
+  std::vector<double> values;
+  for (const auto& name : names) {
+    const toml::node* value = table.get(name);
+    if (!value) t.fail(node, fmt::format("{} lacks {} ({} needs it)", where, name, owner.needs));
+    values.push_back(t.number(*value, fmt::format("{}.{}", key, name)));
+  }
+  return values;
+}
+
 // A family's known constants from `table.known`: each one given, nothing else.
 std::vector<double> read_known(const table_reader& t, const family_info& family, std::string_view table) {
   const toml::node* node = t.find("known");
@@ -167,20 +198,9 @@ std::vector<double> read_known(const table_reader& t, const family_info& family,
   if (!node)
     t.fail(fmt::format("{} lacks known = {{ {} = ... }}: the {} family's {} must be given", table,
                        family.known.front(), family.name, fmt::join(family.known, ", ")));
-  if (!node->is_table())
-    t.fail(*node, fmt::format("{}.known must be a table like {{ {} = ... }}, got {}", table, family.known.front(),
-                              type_name(*node)));
-  const toml::table& known = *node->as_table();
-  for (const auto& [key, value] : known)
-    if (std::find(family.known.begin(), family.known.end(), key.str()) == family.known.end())
-      t.fail(key, fmt::format("unknown constant '{}' in {}.known: {} has {}", key.str(), table, family.name,
-                              fmt::join(family.known, ", ")));
-  std::vector<double> values;
-  for (auto name : family.known) {
-    const toml::node* value = known.get(name);
-    if (!value) t.fail(*node, fmt::format("{}.known lacks {} (the {} family needs it)", table, name, family.name));
-    values.push_back(t.number(*value, fmt::format("known.{}", name)));
-  }
+  const std::vector<double> values =
+      named_values(t, "known", "constant", {std::string(family.name), fmt::format("the {} family", family.name)},
+                   family.known);
   if (const std::string problem = family.check_known(values); !problem.empty())
     t.fail(*node, fmt::format("{}.known is invalid: {}", table, problem));
   return values;
@@ -205,24 +225,14 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   config.spec.family = family_name;
 
   const toml::node& params_node = t.require("params");
-  if (!params_node.is_table())
-    t.fail(params_node, fmt::format("[generate].params must be a table like {{ {} = ... }}, got {}",
-                                    family->parameters.front(), type_name(params_node)));
-  const toml::table& params = *params_node.as_table();
-  for (const auto& [key, node] : params) {
-    if (std::find(family->parameters.begin(), family->parameters.end(), key.str()) == family->parameters.end()) {
+  if (params_node.is_table())
+    for (const auto& [key, node] : *params_node.as_table())
       if (std::find(family->known.begin(), family->known.end(), key.str()) != family->known.end())
         t.fail(key, fmt::format("'{}' is a known constant of {}, not an estimated parameter: give it in "
                                 "[generate].known", key.str(), family->name));
-      t.fail(key, fmt::format("unknown parameter '{}' in [generate].params: {} has {}", key.str(), family->name,
-                               fmt::join(family->parameters, ", ")));
-    }
-  }
-  for (auto parameter : family->parameters) {
-    const toml::node* node = params.get(parameter);
-    if (!node) t.fail(params_node, fmt::format("[generate].params lacks {} (the {} family needs it)", parameter, family->name));
-    config.spec.theta.push_back(t.number(*node, fmt::format("params.{}", parameter)));
-  }
+  config.spec.theta = named_values(t, "params", "parameter",
+                                   {std::string(family->name), fmt::format("the {} family", family->name)},
+                                   family->parameters);
   const std::string problem = family->check(config.spec.theta);
   if (!problem.empty())
     t.fail(params_node, fmt::format("[generate].params is out of the {} parameter space: {}", family->name, problem));
@@ -441,21 +451,9 @@ void read_regression_generate(const table_reader& root, experiment_config& confi
       if (!family)
         c.fail(family_node, fmt::format("[[generate.covariate]].family '{}' is not a known family (known: {})",
                                         covariate.family, family_names()));
-      const toml::node& params_node = c.require("params");
-      if (!params_node.is_table())
-        c.fail(params_node, fmt::format("[[generate.covariate]].params must be a table like {{ {} = ... }}",
-                                        family->parameters.front()));
-      const toml::table& params = *params_node.as_table();
-      for (const auto& [key, value] : params)
-        if (std::find(family->parameters.begin(), family->parameters.end(), key.str()) == family->parameters.end())
-          c.fail(key, fmt::format("unknown parameter '{}' of covariate {}: {} has {}", key.str(), covariate.name,
-                                  family->name, fmt::join(family->parameters, ", ")));
-      for (auto parameter : family->parameters) {
-        const toml::node* value = params.get(parameter);
-        if (!value)
-          c.fail(params_node, fmt::format("[[generate.covariate]].params of {} lacks {}", covariate.name, parameter));
-        covariate.theta.push_back(c.number(*value, fmt::format("params.{}", parameter)));
-      }
+      const std::string owner = fmt::format("covariate {} ({})", covariate.name, family->name);
+      covariate.theta = named_values(c, "params", "parameter", {owner, owner}, family->parameters);
+      const toml::node& params_node = *c.find("params");
       if (const std::string problem = family->check(covariate.theta); !problem.empty())
         c.fail(params_node, fmt::format("covariate {} is out of the {} parameter space: {}", covariate.name,
                                         family->name, problem));
@@ -498,19 +496,11 @@ void read_regression_generate(const table_reader& root, experiment_config& confi
 
   // The parameters, by name: a coefficient per design column, and sigma2 for the linear model.
   const std::vector<std::string> parameters = regression_parameters(*model, regression.columns);
-  const toml::node& params_node = t.require("params");
-  if (!params_node.is_table())
-    t.fail(params_node, fmt::format("[generate].params must be a table like {{ {} = ... }}", parameters.front()));
-  const toml::table& params = *params_node.as_table();
-  for (const auto& [key, value] : params)
-    if (std::find(parameters.begin(), parameters.end(), key.str()) == parameters.end())
-      t.fail(key, fmt::format("unknown parameter '{}' in [generate].params: the {} model with this design has {}",
-                              key.str(), model->name, fmt::join(parameters, ", ")));
-  for (const auto& parameter : parameters) {
-    const toml::node* value = params.get(parameter);
-    if (!value) t.fail(params_node, fmt::format("[generate].params lacks {} (the {} model needs it)", parameter, model->name));
-    config.spec.theta.push_back(t.number(*value, fmt::format("params.{}", parameter)));
-  }
+  config.spec.theta = named_values(t, "params", "parameter",
+                                   {fmt::format("the {} model with this design", model->name),
+                                    fmt::format("the {} model", model->name)},
+                                   parameters);
+  const toml::node& params_node = *t.find("params");
   if (model->dispersion && !(config.spec.theta.back() > 0))
     t.fail(params_node, fmt::format("[generate].params is out of the {} parameter space: sigma2 is {}, but must be > 0",
                                     model->name, config.spec.theta.back()));
