@@ -6,6 +6,7 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 
+#include <boost/math/distributions/bernoulli.hpp>
 #include <boost/random/bernoulli_distribution.hpp>
 
 #include <cmath>
@@ -36,6 +37,9 @@ struct bernoulli {
       return draw(engine) ? 1.0 : 0.0;
     };
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::bernoulli_distribution<>(t[0]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double ones = 0;

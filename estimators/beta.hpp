@@ -9,6 +9,7 @@
 #include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
+#include <boost/math/distributions/beta.hpp>
 #include <boost/random/beta_distribution.hpp>
 
 #include <cmath>
@@ -48,6 +49,9 @@ struct beta {
   }
 
   static auto sampler(const parameters& t) { return boost::random::beta_distribution<double>(t[0], t[1]); }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::beta_distribution<>(t[0], t[1]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0;

@@ -7,6 +7,7 @@
 #include "estimators/family.hpp"
 #include "estimators/special_functions.hpp"
 
+#include <boost/math/distributions/binomial.hpp>
 #include <boost/random/binomial_distribution.hpp>
 
 #include <cmath>
@@ -53,6 +54,9 @@ struct binomial {
     return [draw = boost::random::binomial_distribution<int, double>(static_cast<int>(trials), t[0])](
                auto& engine) mutable { return static_cast<double>(draw(engine)); };
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  auto distribution(const parameters& t) const { return boost::math::binomial_distribution<>(trials, t[0]); }
 
   double log_likelihood(const parameters& t, std::span<const double> x) const {
     double successes = 0, choose_sum = 0;

@@ -12,6 +12,7 @@
 #include "estimators/newton.hpp"
 #include "estimators/sample_statistics.hpp"
 
+#include <boost/math/distributions/cauchy.hpp>
 #include <boost/random/cauchy_distribution.hpp>
 
 #include <cmath>
@@ -45,6 +46,9 @@ struct cauchy {
   }
 
   static auto sampler(const parameters& t) { return boost::random::cauchy_distribution<double>(t[0], t[1]); }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::cauchy_distribution<>(t[0], t[1]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0;

@@ -4,6 +4,7 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 
+#include <boost/math/distributions/exponential.hpp>
 #include <boost/random/exponential_distribution.hpp>
 
 #include <cmath>
@@ -32,6 +33,9 @@ struct exponential {
   static auto sampler(const parameters& t) {
     return boost::random::exponential_distribution<double>(t[0]);
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::exponential_distribution<>(t[0]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0;

@@ -7,6 +7,7 @@
 #include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
+#include <boost/math/distributions/gamma.hpp>
 #include <boost/random/normal_distribution.hpp>
 
 #include <cmath>
@@ -92,6 +93,9 @@ struct gamma {
   }
 
   static gamma_sampler sampler(const parameters& t) { return gamma_sampler(t[0], t[1]); }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::gamma_distribution<>(t[0], 1 / t[1]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0, sum_log = 0;

@@ -6,6 +6,7 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 
+#include <boost/math/distributions/geometric.hpp>
 #include <boost/random/geometric_distribution.hpp>
 
 #include <cmath>
@@ -36,6 +37,9 @@ struct geometric {
       return static_cast<double>(draw(engine));
     };
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::geometric_distribution<>(t[0]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0;

@@ -8,6 +8,7 @@
 #include "estimators/newton.hpp"
 #include "estimators/sample_statistics.hpp"
 
+#include <boost/math/distributions/logistic.hpp>
 #include <cmath>
 #include <numbers>
 
@@ -37,6 +38,9 @@ struct logistic {
       return mu + s * std::log(u / (1 - u));
     };
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::logistic_distribution<>(t[0], t[1]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0;

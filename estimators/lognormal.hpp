@@ -6,6 +6,7 @@
 #include "estimators/family.hpp"
 #include "estimators/normal.hpp"
 
+#include <boost/math/distributions/lognormal.hpp>
 #include <boost/random/lognormal_distribution.hpp>
 
 #include <cmath>
@@ -48,6 +49,9 @@ struct lognormal {
   static normal::deviation_sums log_deviations(const parameters& t, std::span<const double> x) {
     return normal::deviations(t[0], x, [](double xi) { return std::log(xi); });
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::lognormal_distribution<>(t[0], std::sqrt(t[1])); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     const auto d = log_deviations(t, x);

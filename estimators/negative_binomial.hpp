@@ -12,6 +12,7 @@
 #include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
+#include <boost/math/distributions/negative_binomial.hpp>
 #include <boost/random/poisson_distribution.hpp>
 
 #include <algorithm>
@@ -56,6 +57,9 @@ struct negative_binomial {
       return static_cast<double>(boost::random::poisson_distribution<long, double>(mixing(engine))(engine));
     };
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::negative_binomial_distribution<>(t[0], t[1]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     const double r = t[0];

@@ -5,6 +5,7 @@
 #include "estimators/family.hpp"
 #include "estimators/sample_statistics.hpp"
 
+#include <boost/math/distributions/normal.hpp>
 #include <boost/random/normal_distribution.hpp>
 
 #include <cmath>
@@ -70,6 +71,9 @@ struct normal {
     info << d.n / v, d.s / (v * v), d.s / (v * v), -0.5 * d.n / (v * v) + d.ss / (v * v * v);
     return info;
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::normal_distribution<>(t[0], std::sqrt(t[1])); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     return log_likelihood(t, deviations(t[0], x));

@@ -7,6 +7,7 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 
+#include <boost/math/distributions/pareto.hpp>
 #include <boost/random/exponential_distribution.hpp>
 
 #include <cmath>
@@ -48,6 +49,9 @@ struct pareto {
       return x_m * std::exp(draw(engine));
     };
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  auto distribution(const parameters& t) const { return boost::math::pareto_distribution<>(x_m, t[0]); }
 
   double log_likelihood(const parameters& t, std::span<const double> x) const {
     const double alpha = t[0], n = static_cast<double>(x.size());

@@ -6,6 +6,7 @@
 #include "estimators/family.hpp"
 #include "estimators/special_functions.hpp"
 
+#include <boost/math/distributions/poisson.hpp>
 #include <boost/random/poisson_distribution.hpp>
 
 #include <cmath>
@@ -32,6 +33,9 @@ struct poisson {
       return static_cast<double>(draw(engine));
     };
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::poisson_distribution<>(t[0]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double result = 0;

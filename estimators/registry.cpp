@@ -45,6 +45,16 @@ family_info describe() {
         if constexpr (requires(const F& f) { f.support_start(); }) return make_family<F>(known).support_start();
         else return F::support == support_kind::real_line ? -std::numeric_limits<double>::infinity() : 0.0;
       },
+      .quantile = [](std::span<const double> theta, std::span<const double> known, double p, bool upper) {
+        const F f = make_family<F>(known);
+        const auto t = parameters_of<F>(theta);
+        if constexpr (requires { f.quantile(t, p, upper); }) {
+          return f.quantile(t, p, upper);
+        } else {
+          const auto law = f.distribution(t);
+          return upper ? quantile(complement(law, p)) : quantile(law, p);
+        }
+      },
   };
   if constexpr (has_known_constants<F>) info.known.assign(F::known_names.begin(), F::known_names.end());
   for (const auto& g : F::reparametrizations) info.reparametrizations.emplace_back(g.name, g.formula);

@@ -54,6 +54,10 @@ struct family_info {
   double (*log_density)(std::span<const double> theta, std::span<const double> known, double x);  // at x
   bool (*admits)(std::span<const double> known, double x);  // whether x is a possible value
   double (*support_start)(std::span<const double> known);   // where the support begins
+  // The p-quantile, or with `upper` the quantile of the complement (the x with
+  // P(X > x) = p, accurate for tiny p); a discrete family's rounds outward.
+  // By Boost.Math; it may throw where Boost cannot represent the answer.
+  double (*quantile)(std::span<const double> theta, std::span<const double> known, double p, bool upper);
 
   // Parameters first, then reparametrizations, in declaration order.
   std::vector<std::string_view> estimands() const;

@@ -59,6 +59,14 @@ struct student_t {
     };
   }
 
+  // Its quantiles by Boost.Math's t, shifted and scaled (estimators/expectation.cpp);
+  // `upper` asks for the quantile of the complement, accurate for tiny p.
+  double quantile(const parameters& t, double p, bool upper) const {
+    const boost::math::students_t_distribution<> standard(df);
+    return t[0] + t[1] * (upper ? boost::math::quantile(boost::math::complement(standard, p))
+                                : boost::math::quantile(standard, p));
+  }
+
   double log_likelihood(const parameters& t, std::span<const double> x) const {
     const double s = t[1], n = static_cast<double>(x.size());
     double sum = 0;

@@ -6,6 +6,7 @@
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 
+#include <boost/math/distributions/uniform.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 
 #include <algorithm>
@@ -37,6 +38,9 @@ struct uniform {
   static auto sampler(const parameters& t) {
     return boost::random::uniform_real_distribution<double>(0, t[0]);
   }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::uniform_distribution<>(0, t[0]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     const bool inside = std::all_of(x.begin(), x.end(), [&](double xi) { return xi >= 0 && xi <= t[0]; });

@@ -9,6 +9,7 @@
 #include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
+#include <boost/math/distributions/weibull.hpp>
 #include <boost/random/weibull_distribution.hpp>
 
 #include <cmath>
@@ -55,6 +56,9 @@ struct weibull {
   }
 
   static auto sampler(const parameters& t) { return boost::random::weibull_distribution<double>(t[0], t[1]); }
+
+  // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
+  static auto distribution(const parameters& t) { return boost::math::weibull_distribution<>(t[0], t[1]); }
 
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     const double k = t[0], lambda = t[1];

@@ -125,10 +125,11 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
   if (!regular) out += fmt::format("> **Non-regular model.** {}.\n\n", family->irregularity);
   if (wrong_model)
     out += "> **Misspecified model.** The MLE converges to the pseudo-true value, the truth every figure below "
-           "is measured against, with the sandwich variance A⁻¹BA⁻¹/n (A = E[−Hessian], B = E[score score′] under "
+           "is measured against, with the sandwich variance A⁻¹BA⁻¹/n (A = −∂E[score]/∂θ, B = E[score score′] under "
            "the generating distribution) rather than the inverse Fisher information: the Fisher-based intervals "
            "miss their nominal coverage and the sandwich (Huber–White) ones hold it. Here z is standardized by the "
            "sandwich variance.\n\n";
+  for (const auto& note : result.notes) out += fmt::format("> **Absent figure.** {}.\n\n", note);
 
   out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). ";
   if (!regular)

@@ -83,6 +83,7 @@ struct experiment_result {
   std::vector<double> pseudo_true;    // of a misspecified fit, in the fitted family's parameters
   std::vector<estimand_result> rows;  // sample size major, estimands in spec order
   std::string alternative_estimator{};  // the family's second estimator, when it has one and the fit is well specified
+  std::vector<std::string> notes{};     // why a figure is absent where the reader would expect one
 };
 
 // Called from worker threads with the replications finished so far (all

@@ -27,7 +27,8 @@ inline constexpr std::size_t pseudo_true_start_sample = 100'000;
 template <family F>
 struct population {
   typename F::parameters theta;
-  std::optional<matrix<F::dimension>> sandwich;  // A^-1 B A^-1 per observation
+  std::optional<matrix<F::dimension>> sandwich;  // A^-1 B A^-1 per observation; +inf or NaN entries where B is
+  std::string sandwich_why{};                    // why an entry is infinite or NaN
 };
 
 template <family F>
@@ -45,13 +46,17 @@ population<F> population_of(const F& fitted, const experiment_spec& spec, genera
     philox_stream engine(key.seed, key.experiment, 0, 0);
     source(engine, sample);
     const auto start = fitted.fit(sample);
+    if (!start.converged)
+      throw std::runtime_error(fmt::format("{}: no pseudo-true value of {} for {} data: the fit to {} draws from {} "
+                                           "did not converge, so Newton's method has no start",
+                                           spec.name, fitted_family(spec), spec.family, sample.size(), spec.family));
     const auto fit = pseudo_true(fitted, *find_family(spec.family), spec.theta, spec.known, start.theta);
-    if (!start.converged || !fit.converged)
-      throw std::runtime_error(fmt::format("{}: no pseudo-true value of {} for {} data was found", spec.name,
-                                           fitted_family(spec), spec.family));
-    const matrix<K> a_inverse = fit.a.inverse();
+    if (!fit.converged)
+      throw std::runtime_error(fmt::format("{}: no pseudo-true value of {} for {} data: {}", spec.name,
+                                           fitted_family(spec), spec.family, fit.why));
     result.theta = fit.theta;
-    result.sandwich = a_inverse * fit.b * a_inverse;
+    result.sandwich = sandwich_of(fit.a, fit.a_error, fit.b);
+    result.sandwich_why = fit.b_why;
     return result;
   }
   throw std::invalid_argument(fmt::format("{}: a misspecified fit needs a regular fitted family", spec.name));
@@ -99,10 +104,19 @@ experiment_result simulate_as(const experiment_spec& spec, const progress_callba
       if constexpr (F::regular) {
         const vector<F::dimension> gradient = g.gradient(truth.theta);
         bound = gradient.dot(fitted.fisher_information(truth.theta).inverse() * gradient) / nd;
-        if (truth.sandwich) robust = gradient.dot(*truth.sandwich * gradient) / nd;
+        if (truth.sandwich) {
+          const double v = quadratic_form(gradient, *truth.sandwich) / nd;
+          if (std::isfinite(v)) {
+            robust = v;
+          } else if (n == spec.sample_sizes.front()) {
+            result.notes.push_back(fmt::format(
+                "sandwich_var of {} is {}, and z (its skewness, kurtosis and normality) is not defined: {}",
+                g.name, std::isnan(v) ? "not computable" : "infinite", truth.sandwich_why));
+          }
+        }
         // z is standardized by the variance the estimator really has: the
         // sandwich one when the model is misspecified.
-        p.standardize = true;
+        p.standardize = !truth.sandwich || robust.has_value();
         p.z_center = p.truth;
         p.z_scale = std::sqrt(robust ? *robust : *bound);
       }

@@ -1,0 +1,106 @@
+#include "estimators/expectation.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+using namespace mlesim;
+
+namespace {
+
+struct law {
+  const char* family;
+  std::vector<double> theta;
+  std::vector<double> known;
+  double mean;  // closed form
+};
+
+// Every family, at ordinary and at awkward parameters: mass far from the
+// origin, in a narrow band, with heavy tails, on a lattice far out.
+const std::vector<law> laws{
+    {"normal", {0, 1}, {}, 0},
+    {"normal", {1e3, 1e-4}, {}, 1e3},
+    {"exponential", {3e-4}, {}, 1 / 3e-4},
+    {"exponential", {50}, {}, 0.02},
+    {"poisson", {2.5}, {}, 2.5},
+    {"poisson", {4000}, {}, 4000},
+    {"bernoulli", {0.1}, {}, 0.1},
+    {"gamma", {0.3, 2}, {}, 0.15},
+    {"gamma", {2e4, 1}, {}, 2e4},
+    {"uniform", {3}, {}, 1.5},
+    {"geometric", {0.2}, {}, 4},
+    {"geometric", {0.7}, {}, 0.3 / 0.7},
+    {"negative_binomial", {2, 0.5}, {}, 2},
+    {"negative_binomial", {1, 0.3}, {}, 0.7 / 0.3},
+    {"negative_binomial", {5, 0.7}, {}, 5 * 0.3 / 0.7},
+    {"laplace", {3, 0.01}, {}, 3},
+    {"laplace", {100, 1}, {}, 100},
+    {"lognormal", {8, 0.001}, {}, std::exp(8 + 0.0005)},
+    {"weibull", {1.5, 2}, {}, 2 * std::tgamma(1 + 1 / 1.5)},
+    {"beta", {0.5, 3}, {}, 0.5 / 3.5},
+    {"logistic", {50, 0.1}, {}, 50},
+    {"binomial", {0.7}, {3}, 2.1},
+    {"pareto", {2.5}, {1.5}, 2.5 * 1.5 / 1.5},
+    {"student_t", {-20, 0.5}, {3}, -20},
+};
+
+}  // namespace
+
+TEST_CASE("expectation: every family's law has mass 1 and its closed-form mean, to 1e-10") {
+  for (const auto& l : laws) {
+    const std::string name = l.family;
+    CAPTURE(name);
+    CAPTURE(l.theta[0]);
+    const family_info* family = find_family(l.family);
+    REQUIRE(family != nullptr);
+    const auto mass = expectation(*family, l.theta, l.known, [](double) { return 1.0; });
+    CAPTURE(mass.why);
+    CHECK(mass.ok());
+    CHECK(mass.value == doctest::Approx(1).epsilon(1e-10));
+    const auto mean = expectation(*family, l.theta, l.known, [](double x) { return x; });
+    CHECK(mean.ok());
+    CHECK(mean.value == doctest::Approx(l.mean).epsilon(1e-10));
+  }
+}
+
+TEST_CASE("expectation: a law narrower than double precision resolves at its location is not computable") {
+  // N(1e6, 1e-6): x is known to 1.2e-10, a ten-millionth of the SD, so no quadrature reaches 1e-10.
+  const auto e = expectation(*find_family("normal"), std::vector<double>{1e6, 1e-6}, {}, [](double) { return 1.0; });
+  CHECK(e.status == expectation_value::state::inaccurate);
+}
+
+TEST_CASE("expectation: a moment the law does not have is infinite, never a number") {
+  const family_info& t = *find_family("student_t");
+  const std::vector<double> theta{0, 1}, df3{3};
+  const auto second = expectation(t, theta, df3, [](double x) { return x * x; });
+  CHECK(second.ok());
+  CHECK(second.value == doctest::Approx(3).epsilon(1e-10));  // df / (df - 2)
+  const auto fourth = expectation(t, theta, df3, [](double x) { return x * x * x * x; });
+  CHECK(fourth.status == expectation_value::state::infinite);
+  CHECK(fourth.why.find("not integrable") != std::string::npos);
+  // The Cauchy has no mean; the Pareto(2.5) no third moment, but a second.
+  const auto cauchy = expectation(*find_family("cauchy"), std::vector<double>{0, 1}, {}, [](double x) { return x; });
+  CHECK(cauchy.status == expectation_value::state::infinite);
+  const family_info& pareto = *find_family("pareto");
+  const std::vector<double> alpha{2.5}, x_m{1};
+  CHECK(expectation(pareto, alpha, x_m, [](double x) { return x * x * x; }).status ==
+        expectation_value::state::infinite);
+  const auto pareto_second = expectation(pareto, alpha, x_m, [](double x) { return x * x; });
+  CHECK(pareto_second.ok());
+  CHECK(pareto_second.value == doctest::Approx(2.5 / 0.5).epsilon(1e-10));  // alpha x_m^2 / (alpha - 2)
+  // 1/X near 0 under a gamma of shape 1: not integrable at the finite end.
+  const auto inverse = expectation(*find_family("gamma"), std::vector<double>{1, 1}, {}, [](double x) { return 1 / x; });
+  CHECK(inverse.status == expectation_value::state::infinite);
+}
+
+TEST_CASE("expectation: a jump of h at a breakpoint is integrated exactly") {
+  // E[sign(X - c)] = 1 - 2 G(c) under N(2, 4), c = 2.5: 1 - 2 Phi(0.25).
+  const family_info& normal = *find_family("normal");
+  const double c = 2.5, breakpoints[] = {c};
+  const auto e = expectation(normal, std::vector<double>{2, 4}, {},
+                             [&](double x) { return static_cast<double>((x > c) - (x < c)); }, breakpoints);
+  CHECK(e.ok());
+  CHECK(e.value == doctest::Approx(1 - std::erfc(-0.25 / std::numbers::sqrt2)).epsilon(1e-12));
+}
