@@ -17,7 +17,10 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -38,9 +41,25 @@ struct run_flags {
   std::vector<std::string> configs;
   std::string output = "results";
   unsigned threads = 0;
-  std::optional<std::uint64_t> seed;
-  std::optional<std::uint64_t> reps;
+  std::optional<std::string> seed;
+  std::optional<std::string> reps;
 };
+
+// An integer flag read as the config reads the same key: decimal digits, in
+// [low, high], every problem one line naming the flag and the value.
+std::uint64_t integer_flag(std::string_view flag, const std::string& text, std::int64_t low, std::int64_t high) {
+  std::int64_t value = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(begin, end, value);
+  const bool digits = !text.empty() && std::all_of(text.begin() + (text.front() == '-' ? 1 : 0), text.end(),
+                                                   [](unsigned char c) { return std::isdigit(c); });
+  if (!digits || text == "-" || (error != std::errc() && error != std::errc::result_out_of_range) || stop != end)
+    throw input_error(fmt::format("{} must be an integer, got '{}'", flag, printable(text)));
+  if (error == std::errc::result_out_of_range || value < low || value > high)
+    throw input_error(fmt::format("{} is {}, but must be in [{}, {}]", flag, text, low, high));
+  return static_cast<std::uint64_t>(value);
+}
 
 // Progress on stderr for a person at a terminal: at most twice a second.
 class progress_meter {
@@ -69,16 +88,31 @@ class progress_meter {
   std::chrono::steady_clock::time_point last_{};
 };
 
-std::vector<experiment_config> load_all(const run_flags& flags) {
+// The report files an experiment writes: NAME.csv, NAME.md and, for verify, NAME.checks.csv.
+std::vector<std::string> report_names(const std::string& name, bool judge) {
+  std::vector<std::string> files{name + ".csv", name + ".md"};
+  if (judge) files.push_back(name + ".checks.csv");
+  return files;
+}
+
+std::vector<experiment_config> load_all(const run_flags& flags, bool judge) {
   std::vector<experiment_config> configs;
-  std::set<std::string> names;
+  // Each output file's owner, so that two experiments writing one file (a
+  // and a again, or a's a.checks.csv and a.checks's) are refused by name.
+  std::map<std::string, std::pair<std::string, std::string>> owners;
+  const std::uint64_t seed = flags.seed ? integer_flag("--seed", *flags.seed, 0, max_seed) : 0;
+  const std::uint64_t reps = flags.reps ? integer_flag("--reps", *flags.reps, min_replications, max_replications) : 0;
   for (const auto& file : flags.configs) {
     experiment_config config = load_experiment(file);
-    if (flags.seed) config.spec.seed = *flags.seed;
-    if (flags.reps) config.spec.replications = *flags.reps;
-    if (!names.insert(config.spec.name).second)
-      throw input_error(fmt::format("{}: experiment name '{}' is used by an earlier config too; its reports "
-                                    "would overwrite the other's", file, config.spec.name));
+    if (flags.seed) config.spec.seed = seed;
+    if (flags.reps) config.spec.replications = reps;
+    for (const auto& output : report_names(config.spec.name, judge)) {
+      const auto [it, fresh] = owners.emplace(output, std::pair(file, config.spec.name));
+      if (!fresh)
+        throw input_error(fmt::format("{}: experiment '{}' would write {}, as experiment '{}' of {} does: one "
+                                      "would overwrite the other's report; rename one",
+                                      file, config.spec.name, output, it->second.second, it->second.first));
+    }
     configs.push_back(std::move(config));
   }
   return configs;
@@ -88,22 +122,21 @@ std::vector<experiment_config> load_all(const run_flags& flags) {
 int run_command(const run_flags& flags, bool judge) {
   // Every config is read and checked before any runs: a typo in the last one
   // costs nothing and leaves no report behind.
-  const auto configs = load_all(flags);
+  const auto configs = load_all(flags, judge);
   if (judge)
     for (const auto& config : configs)
       if (config.checks.empty())
         throw input_error(fmt::format("{}: declares no [[check]]: nothing to verify", config.file.string()));
-  const std::filesystem::path dir(flags.output);
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error || !std::filesystem::is_directory(dir))
-    throw input_error(fmt::format("{}: cannot create the output directory{}", flags.output,
-                                  error ? ": " + error.message() : ""));
+  // Locked and test-written now: an unusable folder costs no simulation.
+  report_folder folder(flags.output);
 
   std::optional<tbb::global_control> limit;
   if (flags.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, flags.threads);
   const std::string build = build_description();
   bool all_passed = true;
+  // Reports are written once every experiment has run: a failure or a kill
+  // in the last one leaves none of the earlier ones' reports either.
+  std::vector<std::pair<std::string, std::string>> reports;
   for (const auto& config : configs) {
     const auto start = std::chrono::steady_clock::now();
     experiment_result result;
@@ -114,19 +147,19 @@ int run_command(const run_flags& flags, bool judge) {
     std::optional<verification> verdicts;
     if (judge) verdicts = verify(result, config.checks, config.false_failure_rate);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const auto csv = dir / (config.spec.name + ".csv");
-    const auto md = dir / (config.spec.name + ".md");
-    write_file_atomically(csv, csv_report(result));
-    write_file_atomically(md, markdown_report(result, build, verdicts ? verdict_markdown(*verdicts) : ""));
+    const auto names = report_names(config.spec.name, judge);
+    reports.emplace_back(names[0], csv_report(result));
+    reports.emplace_back(names[1], markdown_report(result, build, verdicts ? verdict_markdown(*verdicts) : ""));
     std::cout << console_summary(result);
     if (verdicts) {
-      const auto checks_csv = dir / (config.spec.name + ".checks.csv");
-      write_file_atomically(checks_csv, verdict_csv(config.spec.name, *verdicts));
+      reports.emplace_back(names[2], verdict_csv(config.spec.name, *verdicts));
       std::cout << verdict_console(*verdicts);
       all_passed = all_passed && verdicts->all_passed;
     }
-    std::cout << fmt::format("  {:.2f} s; wrote {} and {}\n\n", seconds, csv.string(), md.string());
+    std::cout << fmt::format("  {:.2f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
   }
+  folder.commit(reports);
+  for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
   return all_passed ? exit_ok : exit_property_failed;
 }
 
@@ -139,9 +172,14 @@ struct fit_flags {
   std::optional<std::string> response;
   std::vector<std::string> covariates;
   bool no_intercept = false;
+  std::optional<bool> header;  // --header / --no-header; by default detected (see experiments/data.hpp)
   double level = 0.95;
   std::string format = "table";
 };
+
+header_rule header_of(const fit_flags& flags) {
+  return !flags.header ? header_rule::detect : *flags.header ? header_rule::present : header_rule::absent;
+}
 
 // NAME=VALUE with a finite number, as --fixed and --known take it.
 std::pair<std::string, double> name_and_value(const std::string& flag, const std::string& item) {
@@ -201,7 +239,7 @@ int fit_regression_command(const fit_flags& flags, const regression_model& model
   for (std::size_t i = 0; i < names.size(); ++i)
     if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) != names.begin() + static_cast<std::ptrdiff_t>(i))
       throw input_error(fmt::format("--covariates: column '{}' is named twice (or is the response)", names[i]));
-  const std::vector<data_column> columns = read_columns(flags.file, names);
+  const std::vector<data_column> columns = read_columns(flags.file, names, header_of(flags));
   const std::string where = flags.file == "-" ? "<stdin>" : flags.file;
   const data_column& y = columns.front();
   for (std::size_t i = 0; i < y.values.size(); ++i)
@@ -233,7 +271,7 @@ int fit_command(const fit_flags& flags) {
     throw input_error(fmt::format("--model {}: --response, --covariates and --no-intercept are for regression models",
                                   family->name));
   const std::vector<double> known = known_constants(*family, flags.known);
-  const data_column data = read_column(flags.file, flags.column);
+  const data_column data = read_column(flags.file, flags.column, header_of(flags));
   const std::string where = flags.file == "-" ? "<stdin>" : flags.file;
   for (std::size_t i = 0; i < data.values.size(); ++i)
     if (!family->admits(known, data.values[i]))
@@ -301,9 +339,9 @@ int run_cli(int argc, char** argv) {
     command->add_option("-o,--output", flags.output, "Directory for the reports")->capture_default_str();
     command->add_option("--threads", flags.threads, "Worker threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(1u, 4096u));
-    command->add_option("--seed", flags.seed, "Override every config's seed");
-    command->add_option("--reps", flags.reps, "Override every config's replications (>= 2)")
-        ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000'000}));
+    command->add_option("--seed", flags.seed, fmt::format("Override every config's seed (0 to {})", max_seed));
+    command->add_option("--reps", flags.reps,
+                        fmt::format("Override every config's replications ({} to {})", min_replications, max_replications));
   }
   auto* models = app.add_subcommand("models", "List every family and regression model: parameters, estimator");
   fit_flags fit;
@@ -318,6 +356,12 @@ int run_cli(int argc, char** argv) {
   fit_subcommand->add_option("--covariates", fit.covariates, "Regression: the covariates' columns, A,B,...")
       ->delimiter(',');
   fit_subcommand->add_flag("--no-intercept", fit.no_intercept, "Regression: no intercept column");
+  auto* header_flag = fit_subcommand->add_flag_callback("--header", [&] { fit.header = true; },
+                                                        "The first line names the columns");
+  auto* no_header_flag = fit_subcommand->add_flag_callback(
+      "--no-header", [&] { fit.header = false; },
+      "The first line is data (default: a header when none of its fields looks like a number)");
+  header_flag->excludes(no_header_flag);
   fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(CLI::Range(1e-9, 1 - 1e-9))
       ->capture_default_str();
   fit_subcommand->add_option("--format", fit.format, "table, csv or json")
@@ -338,6 +382,9 @@ int run_cli(int argc, char** argv) {
     if (*models) return models_command();
     if (*fit_subcommand) return fit_command(fit);
   } catch (const input_error& e) {
+    std::cerr << "mlesim: " << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const output_error& e) {
     std::cerr << "mlesim: " << e.what() << '\n';
     return exit_bad_input;
   } catch (const std::exception& e) {

@@ -4,10 +4,14 @@
 #include "estimators/regression.hpp"
 #include "experiments/data.hpp"
 
+#include <Eigen/Dense>
+#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <fstream>
 #include <initializer_list>
@@ -127,6 +131,18 @@ bool valid_name(const std::string& name) {
          });
 }
 
+// The z the runner's intervals use (sim/simulate.hpp, sim/regression.cpp):
+// nothing where Boost overflows (a level so near 1 that (1 + level) / 2
+// rounds to 1) or z is 0 (a level so small that it rounds to 0.5).
+std::optional<double> critical_value(double level) {
+  try {
+    const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
+    if (std::isfinite(z) && z > 0) return z;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 void read_experiment_table(const table_reader& root, experiment_config& config) {
   const table_reader t(subtable(root, "experiment"), "[experiment]", root.source(),
                        {"name", "seed", "replications", "sample_sizes", "level", "false_failure_rate"});
@@ -137,11 +153,17 @@ void read_experiment_table(const table_reader& root, experiment_config& config) 
                              "(it names the output files)", config.spec.name));
   config.spec.seed = default_seed;
   if (const auto* seed = t.find("seed"))
-    config.spec.seed = static_cast<std::uint64_t>(t.integer(*seed, "seed", 0, INT64_MAX));
+    config.spec.seed = static_cast<std::uint64_t>(t.integer(*seed, "seed", 0, max_seed));
   config.spec.replications = static_cast<std::uint64_t>(
-      t.integer(t.require("replications"), "replications", 2, 1'000'000'000'000));
+      t.integer(t.require("replications"), "replications", min_replications, max_replications));
   config.spec.level = default_level;
-  if (const auto* level = t.find("level")) config.spec.level = t.open_unit(*level, "level");
+  if (const auto* level = t.find("level")) {
+    config.spec.level = t.open_unit(*level, "level");
+    if (!critical_value(config.spec.level))
+      t.fail(*level, fmt::format("[experiment].level is {}, but its intervals' critical value, the normal quantile "
+                                 "at (1 + level) / 2 = {}, is not a finite positive number in double precision",
+                                 config.spec.level, (1 + config.spec.level) / 2));
+  }
   if (const auto* rate = t.find("false_failure_rate")) config.false_failure_rate = t.open_unit(*rate, "false_failure_rate");
 
   const toml::node& sizes_node = t.require("sample_sizes");
@@ -361,7 +383,19 @@ void read_checks(const table_reader& root, const fitted_model& fitted, experimen
     if (const auto* n_max = t.find("n_max"))
       check.n_max = static_cast<std::uint64_t>(t.integer(*n_max, "n_max", 1, INT64_MAX));
     if (check.n_min > check.n_max) t.fail(item, "[[check]].n_min exceeds n_max");
-    if (const auto* target = t.find("target")) check.target = t.number(*target, "target");
+    if (const auto* target = t.find("target")) {
+      check.target = t.number(*target, "target");
+      // A coverage is a probability, var/CRLB a ratio of variances, a relative
+      // error of the model SE at least -1: other targets can never hold.
+      if (check.property == "coverage" && !(*check.target >= 0 && *check.target <= 1))
+        t.fail(*target, fmt::format("[[check]].target is {}, but a coverage must be in [0, 1]", *check.target));
+      if (check.property == "efficiency" && !(*check.target > 0))
+        t.fail(*target, fmt::format("[[check]].target is {}, but an efficiency (variance / CRLB) must be > 0",
+                                    *check.target));
+      if (check.property == "model_se" && !(*check.target > -1))
+        t.fail(*target, fmt::format("[[check]].target is {}, but a relative error of the model SE must be > -1",
+                                    *check.target));
+    }
     if (const auto* tolerance = t.find("tolerance")) {
       check.tolerance = t.number(*tolerance, "tolerance");
       if (check.tolerance < 0) t.fail(*tolerance, fmt::format("[[check]].tolerance is {}, but must be >= 0", check.tolerance));
@@ -409,6 +443,45 @@ void read_checks(const table_reader& root, const fitted_model& fitted, experimen
 
 
 // ---- Regression experiments ----
+
+// The fixed design's first n rows (with the intercept) have full column rank,
+// else no coefficient is identified in any replication at that n: the first
+// column that is a combination of the ones before it is named. Columns are
+// scaled to unit length first, so the threshold is free of their units.
+void check_design_rank(const table_reader& t, const toml::node& design, const std::string& file,
+                       const regression_spec& regression, std::uint64_t n) {
+  const std::size_t p = regression.columns.size();
+  const std::size_t covariates = p - (regression.intercept ? 1 : 0);
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t j = 0;
+    if (regression.intercept) x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j++)) = 1;
+    for (std::size_t k = 0; k < covariates; ++k, ++j)
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = regression.design[i * covariates + k];
+  }
+  for (std::size_t j = 0; j < p; ++j) {
+    const auto column = static_cast<Eigen::Index>(j);
+    const double norm = x.col(column).norm();
+    if (norm == 0)
+      t.fail(design, fmt::format("[generate].design {}: column '{}' is all zeros in the first {} rows", file,
+                                 printable(regression.columns[j]), n));
+    if (regression.intercept && j > 0 && (x.col(column).array() == x(0, column)).all())
+      t.fail(design, fmt::format("[generate].design {}: column '{}' is constant in the first {} rows (the smallest "
+                                 "sample size): beside the intercept its coefficient is not identified",
+                                 file, printable(regression.columns[j]), n));
+    x.col(column) /= norm;
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(x.leftCols(column + 1));
+    qr.setThreshold(1e-10);
+    if (static_cast<std::size_t>(qr.rank()) <= j) {
+      const std::vector<std::string> before(regression.columns.begin(), regression.columns.begin() + column);
+      t.fail(design, fmt::format("[generate].design {}: column '{}' is {} in the first {} rows (the smallest sample "
+                                 "size): its coefficient is not identified",
+                                 file, printable(regression.columns[j]),
+                                 fmt::format("a linear combination of {}", printable(fmt::format("{}", fmt::join(before, ", ")))),
+                                 n));
+    }
+  }
+}
 
 // [generate] of a regression: `family` names the model, `params` holds a
 // coefficient per design column (and sigma2 for the linear model), and the
@@ -474,14 +547,20 @@ void read_regression_generate(const table_reader& root, experiment_config& confi
     } catch (const input_error& e) {
       t.fail(*design, fmt::format("[generate].design: {}", e.what()));
     }
-    if (columns.front().name == fmt::format("column {}", columns.front().column))
+    if (!columns.front().named)
       t.fail(*design, fmt::format("[generate].design {} has no header: its first line must name the columns",
                                   file.string()));
     regression.design_file = file.string();
     regression.design_rows = columns.front().values.size();
     for (const auto& column : columns) {
+      if (column.name.empty())
+        t.fail(*design, fmt::format("[generate].design {}: column {} has an empty name", file.string(), column.column));
       if (std::find(regression.columns.begin(), regression.columns.end(), column.name) != regression.columns.end())
-        t.fail(*design, fmt::format("[generate].design has the column name '{}' twice", column.name));
+        t.fail(*design, fmt::format("[generate].design has the column name '{}' twice", printable(column.name)));
+      // Its coefficient is named after the column: sigma2 would be two parameters.
+      if (column.name == "sigma2")
+        t.fail(*design, fmt::format("[generate].design {}: column 'sigma2' is named like the linear model's variance; "
+                                    "rename the column", file.string()));
       regression.columns.push_back(column.name);
     }
     for (std::size_t i = 0; i < regression.design_rows; ++i)
@@ -490,6 +569,7 @@ void read_regression_generate(const table_reader& root, experiment_config& confi
       if (n > regression.design_rows)
         t.fail(*design, fmt::format("[experiment].sample_sizes has {}, but the design {} has {} rows", n, file.string(),
                                     regression.design_rows));
+    check_design_rank(t, *design, file.string(), regression, config.spec.sample_sizes.front());
   } else if (const auto* columns = t.find("design_columns")) {
     t.fail(*columns, "[generate].design_columns needs a design");
   }
@@ -571,7 +651,7 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
     root_table = toml::parse(text, source);
   } catch (const toml::parse_error& error) {
     const auto& begin = error.source().begin;
-    throw input_error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, error.description()));
+    throw input_error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, printable(error.description())));
   }
   experiment_config config;
   config.file = source;
@@ -593,11 +673,16 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
 
 experiment_config load_experiment(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw input_error(fmt::format("{}: cannot open the config file", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw input_error(fmt::format("{}: cannot read the config file", file.string()));
-  return parse_experiment(text.str(), file.string());
+  if (!in) throw input_error(fmt::format("{}: cannot open the config file: {}", file.string(), std::strerror(errno)));
+  // Read at most one byte past the bound: /dev/zero or a stray binary given
+  // as a config is refused, not read until the memory runs out.
+  std::string text(max_config_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw input_error(fmt::format("{}: cannot read the config file: {}", file.string(), std::strerror(errno)));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_config_bytes)
+    throw input_error(fmt::format("{}: larger than {} KiB: is this a TOML config?", file.string(), max_config_bytes >> 10));
+  return parse_experiment(text, file.string());
 }
 
 }  // namespace mlesim

@@ -128,6 +128,7 @@ verification verify(const experiment_result& result, const std::vector<check_spe
           test.figure = inv.max_relative_error;
           test.margin = tolerance;
           test.rejected = inv.checked == 0 || inv.direct_failures > 0 || inv.max_relative_error > tolerance;
+          test.absent = inv.checked == 0;
           test.note = fmt::format("{} replications compared", inv.checked);
           if (inv.boundary) test.note += fmt::format(", {} on the boundary skipped", inv.boundary);
           if (inv.fit_failures) test.note += fmt::format(", {} failed fits skipped", inv.fit_failures);
@@ -143,7 +144,9 @@ verification verify(const experiment_result& result, const std::vector<check_spe
   }
 
   // Holm over every statistical test of the experiment; a test without a
-  // p-value (no figure) counts as rejected: the property was not shown.
+  // p-value (no figure) counts as rejected: the property was not shown. It
+  // is also absent, and fails an expect = "fail" check too: a figure that
+  // could not be computed shows neither that the property holds nor that it fails.
   std::vector<double> p_values;
   for (auto& verdict : out.verdicts)
     for (auto& test : verdict.tests)
@@ -158,12 +161,15 @@ verification verify(const experiment_result& result, const std::vector<check_spe
         test.rejected = *test.holm_p <= false_failure_rate;
       } else if (verdict.check.property != "invariance") {
         test.rejected = true;
+        test.absent = true;
       }
     }
     const auto rejected = std::count_if(verdict.tests.begin(), verdict.tests.end(), [](const auto& t) { return t.rejected; });
+    const bool any_absent = std::any_of(verdict.tests.begin(), verdict.tests.end(), [](const auto& t) { return t.absent; });
     verdict.property_holds = rejected == 0;
-    verdict.passed = verdict.check.expect_pass ? verdict.property_holds
-                                               : static_cast<std::size_t>(rejected) == verdict.tests.size();
+    verdict.passed = !any_absent && (verdict.check.expect_pass
+                                         ? verdict.property_holds
+                                         : static_cast<std::size_t>(rejected) == verdict.tests.size());
     out.all_passed = out.all_passed && verdict.passed;
   }
   return out;

@@ -47,6 +47,7 @@ struct check_test {
   std::optional<double> p_value;  // of "the property holds within the margin"
   std::optional<double> holm_p;   // Holm-adjusted
   bool rejected = false;          // the property is judged not to hold here
+  bool absent = false;            // nothing to judge (no figure, no p-value): fails the check whatever it expects
   std::string note;
 };
 
@@ -55,7 +56,7 @@ struct check_verdict {
   std::vector<check_test> tests;
   std::optional<invariance_result> invariance;  // for property = "invariance", one per sample size in `tests`
   bool property_holds = true;  // no test rejected
-  bool passed = true;          // property_holds == check.expect_pass (expect "fail": every test rejected)
+  bool passed = true;          // no test absent, and property_holds == check.expect_pass (expect "fail": every test rejected)
 };
 
 struct verification {

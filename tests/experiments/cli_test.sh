@@ -239,5 +239,179 @@ for family in normal exponential poisson bernoulli gamma uniform geometric negat
 done
 [ "$(grep -c 'regular$' "$work/models")" = 17 ] && ok || bad "models does not list 17 families"
 
+# ---- Hostile input (issue 12) ----
+
+# fit_reads NAME MESSAGE ARGS...: fit exits 0 and its report says MESSAGE.
+fit_reads() {
+  local name=$1 message=$2
+  shift 2
+  "$mlesim" fit "$@" > "$work/stdout" 2> "$work/stderr"
+  local rc=$?
+  [ "$rc" = 0 ] && ok || bad "fit $name: exit $rc, wanted 0: $(cat "$work/stderr")"
+  grep -qF -- "$message" "$work/stdout" && ok || bad "fit $name: output lacks '$message': $(cat "$work/stdout")"
+}
+# Data lines are never dropped: a first line with an empty field is data, a BOM is skipped.
+printf '1.2,\n3.4,\n5.6,\n7.8,\n' > "$work/trailing-comma.csv"
+fit_reads trailing-comma "column 1 of $work/trailing-comma.csv (n = 4)" --model normal "$work/trailing-comma.csv" --column 1
+printf '1.2,\n3.4\n5.6\n7.8\n' > "$work/first-comma.csv"
+fit_known first-comma 2 "first-comma.csv:2: 1 fields, but the first line has 2" --model normal "$work/first-comma.csv" --column 1
+printf '\xEF\xBB\xBF1.5\n2\n3\n4\n' > "$work/bom.csv"
+fit_reads bom "column 1 of $work/bom.csv (n = 4)" --model normal "$work/bom.csv"
+printf '\xEF\xBB\xBFx,y\r\n1.5,1\r\n2,1\r\n3,1\r\n' > "$work/bom-header.csv"
+fit_reads bom-header "x of $work/bom-header.csv (n = 3)" --model normal "$work/bom-header.csv" --column x
+printf 'column 1\n1.5\n2\n3\n' > "$work/named-column.csv"
+fit_reads named-column "column 1 of $work/named-column.csv (n = 3)" --model normal "$work/named-column.csv"
+# --header and --no-header say what the first line is.
+printf '1\n2.5\n3\n4\n' > "$work/numbers.csv"
+fit_reads header "1 of $work/numbers.csv (n = 3)" --model normal "$work/numbers.csv" --header
+fit_known no-header 2 "named-column.csv:1:1: 'column 1' is not a number" --model normal "$work/named-column.csv" --no-header
+"$mlesim" fit --model normal "$work/numbers.csv" --header --no-header > /dev/null 2>&1
+[ $? = 2 ] && ok || bad "--header with --no-header: wanted exit 2"
+# Only decimal numbers; control bytes shown escaped.
+fit_error hex normal "hex.csv:1:1: '0x10' is not a decimal number (write 16)" '0x10\n2\n3\n4\n'
+fit_error hex-float normal "hex-float.csv:3:1: '0x1p3' is not a decimal number (write 8)" 'x\n1\n0x1p3\n4\n'
+fit_error infinity normal "infinity.csv:2:1: -infinity is not a finite number" '1\n-infinity\n3\n'
+fit_error quoting normal "quoting.csv:3: malformed CSV quoting" 'x\n1\n2"3\n'
+fit_error binary normal 'binary.csv:2:1: '"'"'\x01\x1b[31m'"'"' is not a number' '1\n\001\033[31m\n3\n4\n'
+grep -q "$(printf '\033')" "$work/stderr" && bad "fit binary: raw escape byte on stderr" || ok
+# /dev/zero is refused after a bounded read, as data and as a config.
+timeout 20 "$mlesim" fit --model normal /dev/zero > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF "/dev/zero:1: line longer than 1 MiB" "$work/stderr" && ok || bad "fit /dev/zero: $(cat "$work/stderr")"
+timeout 20 "$mlesim" run /dev/zero -o "$work/zero" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF "/dev/zero: larger than 1024 KiB" "$work/stderr" && ok || bad "run /dev/zero: $(cat "$work/stderr")"
+
+# Config values that mean nothing are refused at load.
+expect_error coverage-target 2 "coverage-target.toml:12:10: [[check]].target is 2, but a coverage must be in [0, 1]" "$head[generate]
+family = \"poisson\"
+params = { lambda = 1 }
+[[check]]
+property = \"coverage\"
+estimand = \"lambda\"
+target = 2"
+expect_error efficiency-target 2 "[[check]].target is -0.5, but an efficiency (variance / CRLB) must be > 0" "$head[generate]
+family = \"poisson\"
+params = { lambda = 1 }
+[[check]]
+property = \"efficiency\"
+estimand = \"lambda\"
+target = -0.5"
+expect_error level-overflow 2 "level-overflow.toml:6:9: [experiment].level is 0.9999999999999999, but its intervals' critical value" \
+  "${head}level = 0.9999999999999999
+[generate]
+family = \"poisson\"
+params = { lambda = 1 }"
+printf 'dose,weight\n1,2\n2,4\n3,6\n4,8\n5,10\n6,12\n7,14\n8,16\n9,18\n10,20\n11,1\n' > "$work/collinear-design.csv"
+expect_error collinear-design 2 "column 'weight' is a linear combination of intercept, dose in the first 10 rows" "$head[generate]
+family = \"linear_regression\"
+params = { intercept = 1, dose = 0, weight = 0, sigma2 = 1 }
+design = \"$work/collinear-design.csv\""
+printf 'dose,sigma2\n1,2\n2,4\n3,6\n4,8\n5,1\n6,12\n7,1\n8,16\n9,1\n10,20\n' > "$work/sigma2-design.csv"
+expect_error sigma2-design 2 "column 'sigma2' is named like the linear model's variance" "$head[generate]
+family = \"linear_regression\"
+params = { intercept = 1, dose = 0, sigma2 = 1 }
+design = \"$work/sigma2-design.csv\""
+
+# Seeds and replications: the command line takes what a config takes.
+seed_error() {  # seed_error FLAG VALUE MESSAGE
+  "$mlesim" run "$root/experiments/quickstart.toml" -o "$work/seed-$2" "$1" "$2" > /dev/null 2> "$work/stderr"
+  local rc=$?
+  [ "$rc" = 2 ] && ok || bad "$1 $2: exit $rc, wanted 2"
+  grep -qF -- "$3" "$work/stderr" && ok || bad "$1 $2: stderr lacks '$3': $(cat "$work/stderr")"
+}
+seed_error --seed -1 "--seed is -1, but must be in [0, 9223372036854775807]"
+seed_error --seed 18446744073709551616 "--seed is 18446744073709551616, but must be in [0, 9223372036854775807]"
+seed_error --seed 9223372036854775808 "--seed is 9223372036854775808, but must be in [0, 9223372036854775807]"
+seed_error --seed 1e23 "--seed must be an integer, got '1e23'"
+seed_error --reps 1 "--reps is 1, but must be in [2, 1000000000000]"
+"$mlesim" run "$root/experiments/quickstart.toml" -o "$work/seed-max" --seed 9223372036854775807 --reps 20 > /dev/null 2>&1
+grep -q '| seed | 9223372036854775807 |' "$work/seed-max/quickstart.md" && ok || bad "--seed 2^63 - 1 not applied"
+
+# verify: a check with no figure fails, whatever it expects. A binary
+# covariate with p = 1e-12 is all zeros: every replication's design is
+# rank-deficient, so every fit fails and no coverage exists.
+cat > "$work/no-figure.toml" <<'TOML'
+[experiment]
+name = "no-figure"
+seed = 1
+replications = 50
+sample_sizes = [10]
+[generate]
+family = "linear_regression"
+params = { intercept = 1, g = 1, sigma2 = 1 }
+[[generate.covariate]]
+name = "g"
+family = "binomial"
+params = { p = 1e-12 }
+known = { trials = 1 }
+[[check]]
+property = "coverage"
+estimand = "g"
+expect = "fail"
+TOML
+"$mlesim" verify "$work/no-figure.toml" -o "$work/no-figure" > "$work/stdout" 2>&1
+[ $? = 1 ] && ok || bad "verify of a check with no figure: wanted exit 1: $(cat "$work/stdout")"
+grep -qF 'FAIL check 1' "$work/stdout" && ok || bad "the check with no figure is not named: $(cat "$work/stdout")"
+# Two experiments whose outputs collide are refused at load, naming both.
+sed 's/^name = "verify-pass"/name = "a"/' "$work/verify-pass.toml" > "$work/a.toml"
+sed 's/^name = "verify-pass"/name = "a.checks"/' "$work/verify-pass.toml" > "$work/a-checks.toml"
+"$mlesim" verify "$work/a.toml" "$work/a-checks.toml" -o "$work/collide" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && ok || bad "colliding outputs: wanted exit 2"
+grep -qF "a-checks.toml: experiment 'a.checks' would write a.checks.csv, as experiment 'a' of $work/a.toml does" \
+  "$work/stderr" && ok || bad "colliding outputs: $(cat "$work/stderr")"
+[ -e "$work/collide" ] && bad "colliding outputs: created the output folder" || ok
+
+# The output folder: checked before any simulation, with the OS's reason.
+printf 'x' > "$work/a-file"
+"$mlesim" run "$root/experiments/quickstart.toml" -o "$work/a-file/out" > "$work/stdout" 2> "$work/stderr"
+[ $? = 2 ] && ok || bad "output under a file: wanted exit 2"
+grep -qF "$work/a-file/out: cannot create the output folder: Not a directory" "$work/stderr" && ok \
+  || bad "output under a file: $(cat "$work/stderr")"
+[ -s "$work/stdout" ] && bad "output under a file: simulated first: $(cat "$work/stdout")" || ok
+if mkdir -p "$work/full" && mount -t tmpfs -o size=64k tmpfs "$work/full" 2> /dev/null; then
+  dd if=/dev/zero of="$work/full/fill" bs=4k > /dev/null 2>&1
+  "$mlesim" run "$root/experiments/quickstart.toml" -o "$work/full" > "$work/stdout" 2> "$work/stderr"
+  [ $? = 2 ] && grep -qF "No space left on device" "$work/stderr" && ok || bad "full folder: $(cat "$work/stderr")"
+  [ -s "$work/stdout" ] && bad "full folder: simulated first" || ok
+  umount "$work/full"
+fi
+# A folder in use by another run is refused at once.
+mkdir -p "$work/locked"
+flock "$work/locked/.mlesim.lock" "$mlesim" run "$root/experiments/quickstart.toml" -o "$work/locked" \
+  > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF "$work/locked: the output folder is in use by another mlesim run" "$work/stderr" && ok \
+  || bad "locked folder: $(cat "$work/stderr")"
+# Temporaries of a dead run (pid above any pid_max) are removed; a journalled commit is completed.
+mkdir -p "$work/stale"
+printf 'half' > "$work/stale/quickstart.csv.tmp-4194305"
+printf 'new md\n' > "$work/stale/old.md.tmp-4194305"
+printf 'old.csv\nold.md\n' > "$work/stale/.mlesim-commit-4194305"
+printf 'new csv\n' > "$work/stale/old.csv"
+"$mlesim" run "$root/experiments/quickstart.toml" -o "$work/stale" > /dev/null 2>&1
+[ $? = 0 ] && ok || bad "stale folder: wanted exit 0"
+ls -A "$work/stale" | grep -q 'tmp-\|mlesim-commit' && bad "stale temporaries left: $(ls -A "$work/stale")" || ok
+[ "$(cat "$work/stale/old.md" 2>/dev/null)" = "new md" ] && ok || bad "journalled commit not completed"
+# A run killed in its third experiment leaves no report of the first two.
+sed 's/^name = "quickstart"/name = "first"/' "$root/experiments/quickstart.toml" > "$work/first.toml"
+sed 's/^name = "quickstart"/name = "second"/' "$root/experiments/quickstart.toml" > "$work/second.toml"
+cat > "$work/slow.toml" <<'TOML'
+[experiment]
+name = "slow"
+seed = 1
+replications = 100000000
+sample_sizes = [1000]
+[generate]
+family = "gamma"
+params = { shape = 2, rate = 1 }
+TOML
+"$mlesim" run "$work/first.toml" "$work/second.toml" "$work/slow.toml" -o "$work/killed" --threads 1 > "$work/stdout" 2>&1 &
+pid=$!
+for _ in $(seq 50); do grep -q '^second' "$work/stdout" 2> /dev/null && break; sleep 0.2; done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+[ $? -gt 128 ] && ok || bad "the slow run was not killed"
+grep -q '^second' "$work/stdout" && ok || bad "the kill came before the second experiment ran: $(cat "$work/stdout")"
+[ -z "$(ls "$work/killed" 2> /dev/null)" ] && ok || bad "a killed run left reports: $(ls "$work/killed")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

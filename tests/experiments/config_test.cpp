@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 
 using namespace mlesim;
 
@@ -151,8 +154,99 @@ params = { theta = 1 }
 }
 
 TEST_CASE("config: a missing file is an input error naming it") {
-  CHECK_THROWS_WITH_AS(load_experiment("/nonexistent/x.toml"), "/nonexistent/x.toml: cannot open the config file",
+  CHECK_THROWS_WITH_AS(load_experiment("/nonexistent/x.toml"),
+                       "/nonexistent/x.toml: cannot open the config file: No such file or directory", input_error);
+}
+
+TEST_CASE("config: /dev/zero is refused after a bounded read, not read until the memory runs out") {
+  if (!std::filesystem::exists("/dev/zero")) return;
+  CHECK_THROWS_WITH_AS(load_experiment("/dev/zero"), "/dev/zero: larger than 1024 KiB: is this a TOML config?",
                        input_error);
+}
+
+TEST_CASE("config: a binary config's parse error shows its bytes escaped") {
+  const std::string message = error_of(std::string("\x01\x1b[31m = 1\n"));
+  CAPTURE(message);
+  CHECK(message.find('\x1b') == std::string::npos);
+  CHECK(message.rfind("bad.toml:1:1: ", 0) == 0);
+}
+
+TEST_CASE("config: check targets that no figure can have are refused") {
+  const auto check = [&](const std::string& property, const std::string& target) {
+    return error_of(valid + "[[check]]\nproperty = \"" + property + "\"\nestimand = \"shape\"\ntarget = " + target + "\n");
+  };
+  CHECK(check("coverage", "2").find("bad.toml:13:10: [[check]].target is 2, but a coverage must be in [0, 1]") !=
+        std::string::npos);
+  CHECK(check("coverage", "-0.1").find("[[check]].target is -0.1, but a coverage must be in [0, 1]") != std::string::npos);
+  CHECK(check("efficiency", "-1").find("bad.toml:13:10: [[check]].target is -1, but an efficiency (variance / CRLB) "
+                                       "must be > 0") != std::string::npos);
+  CHECK(check("efficiency", "0").find("must be > 0") != std::string::npos);
+  CHECK(check("model_se", "-1.5").find("a relative error of the model SE must be > -1") != std::string::npos);
+  CHECK(parse_experiment(valid + "[[check]]\nproperty = \"coverage\"\nestimand = \"shape\"\ntarget = 0.9\n", "ok.toml")
+            .checks[0].target == 0.9);
+}
+
+TEST_CASE("config: a level whose interval quantile overflows is refused at load") {
+  // (1 + level) / 2 rounds to 1 in double precision: Boost's normal quantile overflows there.
+  CHECK(error_of(replaced(valid, "seed = 5", "seed = 5\nlevel = 0.9999999999999999")).find(
+            "bad.toml:4:9: [experiment].level is 0.9999999999999999, but its intervals' critical value, the normal "
+            "quantile at (1 + level) / 2 = 1, is not a finite positive number") != std::string::npos);
+  // So small that (1 + level) / 2 rounds to 0.5: z = 0, intervals of width 0.
+  CHECK(error_of(replaced(valid, "seed = 5", "seed = 5\nlevel = 1e-17")).find("is not a finite positive number") !=
+        std::string::npos);
+  CHECK(parse_experiment(replaced(valid, "seed = 5", "seed = 5\nlevel = 0.999999999"), "ok.toml").spec.level ==
+        0.999999999);
+}
+
+namespace {
+
+// A linear-regression config on a design file with the given text.
+std::string design_config(const std::string& csv, const std::string& params, bool intercept = true) {
+  static int count = 0;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("mlesim-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count) + ".csv");
+  std::ofstream(path, std::ios::binary) << csv;
+  return std::string("[experiment]\nname = \"d\"\nreplications = 10\nsample_sizes = [5]\n[generate]\n"
+                     "family = \"linear_regression\"\n") +
+         (intercept ? "" : "intercept = false\n") + "params = { " + params + " }\ndesign = \"" + path.string() + "\"\n";
+}
+
+}  // namespace
+
+TEST_CASE("config: a fixed design's columns must identify their coefficients") {
+  const std::string good = "a,b\n1,2\n2,1\n3,5\n4,3\n5,7\n6,0\n";
+  CHECK(parse_experiment(design_config(good, "intercept = 1, a = 1, b = 1, sigma2 = 1"), "ok.toml")
+            .spec.regression->design_rows == 6);
+  // b = 2a in the first 5 rows (the smallest sample size), not in row 6.
+  CHECK(error_of(design_config("a,b\n1,2\n2,4\n3,6\n4,8\n5,10\n6,0\n", "intercept = 1, a = 1, b = 1, sigma2 = 1"))
+            .find("column 'b' is a linear combination of intercept, a in the first 5 rows") != std::string::npos);
+  CHECK(error_of(design_config("a,c\n1,3\n2,3\n3,3\n4,3\n5,3\n", "intercept = 1, a = 1, c = 1, sigma2 = 1"))
+            .find("column 'c' is constant in the first 5 rows") != std::string::npos);
+  // Without an intercept a constant column is the intercept: fine.
+  CHECK(parse_experiment(design_config("a,c\n1,3\n2,3\n3,3\n4,3\n5,3\n", "a = 1, c = 1, sigma2 = 1", false), "ok.toml")
+            .spec.regression->columns == std::vector<std::string>{"a", "c"});
+  CHECK(error_of(design_config("a,c\n1,0\n2,0\n3,0\n4,0\n5,0\n", "a = 1, c = 1, sigma2 = 1", false))
+            .find("column 'c' is all zeros in the first 5 rows") != std::string::npos);
+}
+
+TEST_CASE("config: a design column named like a model parameter is refused") {
+  CHECK(error_of(design_config("a,sigma2\n1,2\n2,1\n3,5\n4,3\n5,7\n", "intercept = 1, a = 1, sigma2 = 1"))
+            .find("column 'sigma2' is named like the linear model's variance") != std::string::npos);
+  CHECK(error_of(design_config("a,intercept\n1,2\n2,1\n3,5\n4,3\n5,7\n", "intercept = 1, a = 1, sigma2 = 1"))
+            .find("has the column name 'intercept' twice") != std::string::npos);
+}
+
+TEST_CASE("config: a design with a byte-order mark or a header like 'column 1' is read") {
+  const auto bom = parse_experiment(
+      design_config("\xEF\xBB\xBF" "a,b\r\n1,2\r\n2,1\r\n3,5\r\n4,3\r\n5,7\r\n", "intercept = 1, a = 1, b = 1, sigma2 = 1"),
+      "ok.toml");
+  CHECK(bom.spec.regression->columns == std::vector<std::string>{"intercept", "a", "b"});
+  const auto named = parse_experiment(
+      design_config("column 1,b\n1,2\n2,1\n3,5\n4,3\n5,7\n", "intercept = 1, \"column 1\" = 1, b = 1, sigma2 = 1"),
+      "ok.toml");
+  CHECK(named.spec.regression->columns == std::vector<std::string>{"intercept", "column 1", "b"});
+  CHECK(error_of(design_config("1,2\n2,1\n3,5\n4,3\n5,7\n6,1\n", "intercept = 1, sigma2 = 1"))
+            .find("has no header: its first line must name the columns") != std::string::npos);
 }
 
 TEST_CASE("config: known constants go in [generate].known, each one given and valid") {

@@ -165,3 +165,56 @@ tolerance = 0.001
   MESSAGE("calibration: " << failures << " of " << seeds << " seeds failed at a configured rate of 0.2 (bound " << bound << ")");
   CHECK(failures <= bound);
 }
+
+// Every replication failed: each row has its count of replications and no
+// figure at all. Such a check shows nothing, so it fails whatever it expects
+// (before, expect = "fail" passed on the rejection that absence counts as).
+TEST_CASE("verify: an absent figure fails the check, whatever it expects") {
+  experiment_result result;
+  result.spec.name = "all-failed";
+  result.spec.family = "normal";
+  result.spec.estimands = {"mu"};
+  result.spec.sample_sizes = {10, 20};
+  for (std::uint64_t n : {10, 20}) {
+    estimand_result row;
+    row.n = n;
+    row.estimand = "mu";
+    row.m.reps = 100;
+    row.m.failures = 100;
+    result.rows.push_back(row);
+  }
+  for (const std::string property : {"bias", "coverage", "efficiency", "model_se", "normality", "consistency"}) {
+    for (const bool expect_pass : {true, false}) {
+      CAPTURE(property);
+      CAPTURE(expect_pass);
+      check_spec check;
+      check.property = property;
+      check.estimand = "mu";
+      check.expect_pass = expect_pass;
+      const auto v = verify(result, {check}, 0.01);
+      REQUIRE(v.verdicts.size() == 1);
+      REQUIRE_FALSE(v.verdicts[0].tests.empty());
+      CHECK(v.verdicts[0].tests[0].absent);
+      CHECK_FALSE(v.verdicts[0].passed);
+      CHECK_FALSE(v.all_passed);
+    }
+  }
+}
+
+TEST_CASE("verify: an invariance check with no replication compared fails, whatever it expects") {
+  experiment_result result;
+  result.spec.family = "normal";
+  estimand_result row;
+  row.n = 10;
+  row.estimand = "sigma";
+  result.rows.push_back(row);
+  for (const bool expect_pass : {true, false}) {
+    check_spec check;
+    check.property = "invariance";
+    check.estimand = "sigma";
+    check.expect_pass = expect_pass;
+    const auto v = verify(result, {check}, 0.01, [](const std::string&, std::uint64_t) { return invariance_result{}; });
+    CHECK(v.verdicts[0].tests[0].absent);
+    CHECK_FALSE(v.verdicts[0].passed);
+  }
+}
