@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace mlesim {
 
@@ -28,8 +29,8 @@ struct uniform {
   static constexpr std::string_view irregularity =
       "Uniform(0, theta) is non-regular: its support depends on theta, so there is no Fisher "
       "information, no Cramér–Rao bound and no Wald interval; the MLE (the sample maximum) "
-      "converges at rate n, not sqrt(n), and z is the estimate standardized by its own mean and "
-      "empirical SE, so the normality test judges the shape alone";
+      "converges at rate n, not sqrt(n), and z is the estimate standardized by its exact mean "
+      "n theta/(n + 1) and SD theta sqrt(n/((n + 1)^2 (n + 2))), so the normality test judges its shape";
 
   static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
 
@@ -51,6 +52,12 @@ struct uniform {
   // The derivative where the likelihood is positive; it never vanishes there.
   static parameters score(const parameters& t, std::span<const double> x) {
     return parameters{-static_cast<double>(x.size()) / t[0]};
+  }
+
+  // The MLE's exact mean and SD at theta: theta-hat = theta U^(1/n), U ~ Uniform(0, 1), so
+  // E = n theta/(n + 1) and Var = n theta^2/((n + 1)^2 (n + 2)). z is standardized by them.
+  static std::pair<double, double> exact_moments(const parameters& t, double n) {
+    return {n * t[0] / (n + 1), t[0] * std::sqrt(n / (n + 2)) / (n + 1)};
   }
 
   static fit_result<1> fit(std::span<const double> x) {

@@ -2,7 +2,8 @@
 
 #include "estimators/registry.hpp"
 #include "sim/regression.hpp"
-#include "sim/simulate.hpp"
+#include "sim/runner.hpp"
+#include "sim/study.hpp"
 
 #include <stdexcept>
 
@@ -16,12 +17,7 @@ sample_drawer drawer_for(std::string_view family_name) {
 }
 
 experiment_result simulate(const experiment_spec& spec, const progress_callback& progress) {
-  if (spec.regression) return simulate_regression(spec, progress);
-  experiment_result result;
-  const bool found =
-      visit_family(fitted_family(spec), [&]<class F>() { result = simulate_as<F>(spec, progress); });
-  if (!found) throw std::invalid_argument("unknown family '" + fitted_family(spec) + "'");
-  return result;
+  return run_all(*prepare(spec), progress);
 }
 
 }  // namespace mlesim

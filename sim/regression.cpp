@@ -4,8 +4,9 @@
 
 #include <Eigen/LU>
 
-#include <atomic>
 #include <cmath>
+#include <deque>
+#include <memory>
 
 namespace mlesim {
 namespace {
@@ -26,7 +27,7 @@ struct regression_problem {
   replication_options options;
 };
 
-// One replication of a regression experiment (see accumulate_replications).
+// One replication of a regression experiment (see sim/study.hpp).
 class regression_replication {
  public:
   regression_replication(const regression_problem& problem, std::uint64_t n) : problem_(problem), n_(n) {}
@@ -106,68 +107,97 @@ design_matrix design_source::operator()(std::size_t n, philox_stream& engine) co
   return x;
 }
 
-experiment_result simulate_regression(const experiment_spec& spec, const progress_callback& progress) {
-  const regression_spec& regression = *spec.regression;
-  const regression_model& model = *find_regression(regression.model);
-  const Eigen::VectorXd theta = Eigen::Map<const Eigen::VectorXd>(spec.theta.data(), static_cast<Eigen::Index>(spec.theta.size()));
-  const std::vector<std::string> parameters = regression_parameters(model, regression.columns);
-  const replication_key key{spec.seed, experiment_key(spec.name)};
-  const replication_options options{
-      .critical = boost::math::quantile(boost::math::normal(), (1 + spec.level) / 2),
-      .sandwich = false,
-      .observed = spec.observed_information};
+namespace {
 
-  // Each estimand's gradient: a unit vector for a parameter, the weights for a combination.
-  std::vector<Eigen::VectorXd> gradients;
-  for (const auto& name : spec.estimands) {
-    Eigen::VectorXd gradient = Eigen::VectorXd::Zero(theta.size());
-    const auto parameter = std::find(parameters.begin(), parameters.end(), name);
-    if (parameter != parameters.end()) {
-      gradient[parameter - parameters.begin()] = 1;
-    } else {
-      const auto& combinations = regression.combinations;
-      const auto combination = std::find_if(combinations.begin(), combinations.end(),
-                                            [&](const auto& c) { return c.name == name; });
-      for (std::size_t j = 0; j < combination->weights.size(); ++j)
-        gradient[static_cast<Eigen::Index>(j)] = combination->weights[j];
+// A regression experiment made ready to run (sim/study.hpp): per sample size
+// its bound and estimands.
+class regression_study final : public prepared_experiment {
+ public:
+  explicit regression_study(const experiment_spec& spec)
+      : prepared_experiment(spec),
+        model_(*find_regression(spec_.regression->model)),
+        design_(*spec_.regression),
+        theta_(Eigen::Map<const Eigen::VectorXd>(spec_.theta.data(), static_cast<Eigen::Index>(spec_.theta.size()))) {
+    const regression_spec& regression = *spec_.regression;
+    const std::vector<std::string> parameters = regression_parameters(model_, regression.columns);
+    const replication_key key{spec_.seed, experiment_key(spec_.name)};
+    const replication_options options{
+        .critical = boost::math::quantile(boost::math::normal(), (1 + spec_.level) / 2),
+        .sandwich = false,
+        .observed = spec_.observed_information};
+
+    // Each estimand's gradient: a unit vector for a parameter, the weights for a combination.
+    std::vector<Eigen::VectorXd> gradients;
+    for (const auto& name : spec_.estimands) {
+      Eigen::VectorXd gradient = Eigen::VectorXd::Zero(theta_.size());
+      const auto parameter = std::find(parameters.begin(), parameters.end(), name);
+      if (parameter != parameters.end()) {
+        gradient[parameter - parameters.begin()] = 1;
+      } else {
+        const auto& combinations = regression.combinations;
+        const auto combination = std::find_if(combinations.begin(), combinations.end(),
+                                              [&](const auto& c) { return c.name == name; });
+        for (std::size_t j = 0; j < combination->weights.size(); ++j)
+          gradient[static_cast<Eigen::Index>(j)] = combination->weights[j];
+      }
+      gradients.push_back(gradient);
     }
-    gradients.push_back(gradient);
+
+    std::optional<Eigen::MatrixXd> per_observation;
+    if (regression.design.empty()) per_observation = random_design_information(model_, design_, theta_, key);
+    for (const std::uint64_t n : spec_.sample_sizes) {
+      Eigen::MatrixXd information;
+      if (per_observation) {
+        information = *per_observation * static_cast<double>(n);
+      } else {
+        philox_stream unused(0, 0, 0, 0);  // a fixed design draws nothing
+        information = regression_information(model_, design_(n, unused), theta_);
+      }
+      const Eigen::MatrixXd bound = information.inverse();
+      regression_problem& problem = problems_.emplace_back(regression_problem{model_, design_, theta_, {}, key, options});
+      std::vector<maybe>& crlb = crlb_.emplace_back();
+      for (const auto& gradient : gradients) {
+        const double variance = gradient.dot(bound * gradient);
+        problem.estimands.push_back({gradient, gradient.dot(theta_), std::sqrt(variance)});
+        crlb.push_back(variance);
+      }
+    }
   }
 
-  const design_source design(regression);
-  std::optional<Eigen::MatrixXd> per_observation;
-  if (regression.design.empty()) per_observation = random_design_information(model, design, theta, key);
+  std::size_t estimand_count() const override { return spec_.estimands.size(); }
 
-  const std::uint64_t total = spec.replications * spec.sample_sizes.size();
-  std::atomic<std::uint64_t> done_so_far{0};
-  std::function<void(std::uint64_t)> done;
-  if (progress) done = [&](std::uint64_t count) { progress(done_so_far += count, total); };
-
-  experiment_result result{spec, {}, {}, {}};
-  for (const std::uint64_t n : spec.sample_sizes) {
-    Eigen::MatrixXd information;
-    if (per_observation) {
-      information = *per_observation * static_cast<double>(n);
-    } else {
-      philox_stream unused(0, 0, 0, 0);  // a fixed design draws nothing
-      information = regression_information(model, design(n, unused), theta);
-    }
-    const Eigen::MatrixXd bound = information.inverse();
-    regression_problem problem{model, design, theta, {}, key, options};
-    std::vector<maybe> crlb;
-    for (const auto& gradient : gradients) {
-      const double variance = gradient.dot(bound * gradient);
-      problem.estimands.push_back({gradient, gradient.dot(theta), std::sqrt(variance)});
-      crlb.push_back(variance);
-    }
-    const auto accumulators =
-        accumulate_replications(regression_replication(problem, n), gradients.size(), spec.replications, done);
-    for (std::size_t e = 0; e < gradients.size(); ++e)
-      result.rows.push_back({n, spec.estimands[e], problem.estimands[e].truth,
-                             summarize(accumulators[e], spec.replications, problem.estimands[e].truth, crlb[e],
-                                       problem.estimands[e].z_scale)});
+  accumulator_set run_chunk(chunk_id chunk) const override {
+    const std::uint64_t length = chunk_length(spec_.replications);
+    const std::uint64_t first = chunk.index * length, last = std::min(first + length, spec_.replications);
+    const regression_replication replicate(problems_.at(chunk.size), spec_.sample_sizes[chunk.size]);
+    accumulator_set accumulators(estimand_count());
+    for (std::uint64_t rep = first; rep < last; ++rep) replicate(rep, accumulators);
+    return accumulators;
   }
-  return result;
+
+  experiment_result summarize(std::span<const accumulator_set> joined) const override {
+    experiment_result result{spec_, {}, {}, {}, {}};
+    for (std::size_t i = 0; i < problems_.size(); ++i)
+      for (std::size_t e = 0; e < estimand_count(); ++e) {
+        const linear_estimand& g = problems_[i].estimands[e];
+        result.rows.push_back({spec_.sample_sizes[i], spec_.estimands[e], g.truth,
+                               mlesim::summarize(joined[i][e], spec_.replications, g.truth, crlb_[i][e], g.z_scale)});
+      }
+    return result;
+  }
+
+ private:
+  const regression_model& model_;
+  design_source design_;
+  Eigen::VectorXd theta_;
+  std::deque<regression_problem> problems_;  // stable addresses: replications hold references
+  std::vector<std::vector<maybe>> crlb_;
+};
+
+}  // namespace
+
+std::unique_ptr<prepared_experiment> prepare_regression(const experiment_spec& spec) {
+  return std::make_unique<regression_study>(spec);
 }
 
 }  // namespace mlesim

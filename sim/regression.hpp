@@ -8,8 +8,10 @@
 #include "sim/experiment.hpp"
 #include "sim/runner.hpp"
 #include "sim/stream.hpp"
+#include "sim/study.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace mlesim {
@@ -19,7 +21,7 @@ namespace mlesim {
 inline constexpr std::size_t information_draws = std::size_t{1} << 20;
 
 // The spec's regression must be set and valid (experiments/config.hpp checks).
-experiment_result simulate_regression(const experiment_spec& spec, const progress_callback& progress = {});
+std::unique_ptr<prepared_experiment> prepare_regression(const experiment_spec& spec);
 
 // Where a replication's design comes from: the spec's random covariates,
 // their drawers looked up once, or the fixed design.

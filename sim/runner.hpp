@@ -1,8 +1,5 @@
-// The replication loop for one family at one sample size. Replications run in
-// parallel under oneTBB's parallel_deterministic_reduce with a
-// simple_partitioner: the split tree, and so the order in which accumulators
-// are joined, depends on the replication count alone, never on the threads,
-// so results are bit-for-bit the same on 1 or 16 cores.
+// One replication of a family experiment: draw, fit, accumulate. Chunks of
+// replications and the fixed tree that joins them are in sim/study.hpp.
 #pragma once
 
 #include "estimators/family.hpp"
@@ -10,9 +7,6 @@
 #include "sim/measures.hpp"
 #include "sim/stream.hpp"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_reduce.h>
-#include <tbb/partitioner.h>
 
 #include <atomic>
 #include <cmath>
@@ -74,53 +68,6 @@ struct replication_options {
   bool observed = false;                // the SE from the observed information, not the expected
   bool alternative = false;             // also the family's second estimator, on the same sample
 };
-
-// The leaf size is a function of the replication count alone, so the join
-// tree is too.
-inline std::uint64_t replication_grain(std::uint64_t replications) {
-  return std::max<std::uint64_t>(8, replications / 512);
-}
-
-// Runs worker(rep, accumulators) for every replication, each split of the
-// range with its own copy of the worker (its own sample buffer) and its own
-// accumulators, joined in replication order.
-template <class Worker>
-class accumulating_body {
- public:
-  accumulating_body(Worker worker, std::size_t estimands, const std::function<void(std::uint64_t)>& done)
-      : accumulators(estimands), worker_(std::move(worker)), done_(done) {}
-
-  accumulating_body(accumulating_body& other, tbb::split)
-      : accumulating_body(other.worker_, other.accumulators.size(), other.done_) {}
-
-  void operator()(const tbb::blocked_range<std::uint64_t>& range) {
-    for (std::uint64_t rep = range.begin(); rep != range.end(); ++rep) worker_(rep, accumulators);
-    if (done_) done_(range.size());
-  }
-
-  void join(accumulating_body& right) {
-    for (std::size_t e = 0; e < accumulators.size(); ++e) accumulators[e].merge(right.accumulators[e]);
-  }
-
-  std::vector<estimand_accumulator> accumulators;
-
- private:
-  Worker worker_;
-  const std::function<void(std::uint64_t)>& done_;
-};
-
-// One accumulator per estimand over `replications` replications, on the
-// caller's TBB arena; the result does not depend on the number of threads.
-template <class Worker>
-std::vector<estimand_accumulator> accumulate_replications(Worker worker, std::size_t estimands,
-                                                          std::uint64_t replications,
-                                                          const std::function<void(std::uint64_t)>& done) {
-  accumulating_body<Worker> body(std::move(worker), estimands, done);
-  tbb::parallel_deterministic_reduce(
-      tbb::blocked_range<std::uint64_t>(0, replications, replication_grain(replications)), body,
-      tbb::simple_partitioner());
-  return std::move(body.accumulators);
-}
 
 // One replication of a family's experiment: draw, fit, and add to each
 // estimand's accumulator.
@@ -208,14 +155,5 @@ class family_replication {
   replication_options options_;
   std::vector<double> sample_;
 };
-
-template <family F>
-std::vector<estimand_accumulator> run_replications(const F& family, generator source, std::uint64_t n,
-                                                   std::span<const estimand_plan<F>> plan, replication_key key,
-                                                   std::uint64_t replications, replication_options options,
-                                                   const std::function<void(std::uint64_t)>& done = {}) {
-  return accumulate_replications(family_replication<F>(family, source, n, plan, key, options), plan.size(),
-                                 replications, done);
-}
 
 }  // namespace mlesim

@@ -7,6 +7,7 @@
 #include "estimators/registry.hpp"
 #include "sim/experiment.hpp"
 #include "sim/runner.hpp"
+#include "sim/study.hpp"
 
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
@@ -64,89 +65,119 @@ population<F> population_of(const F& fitted, const experiment_spec& spec, genera
 
 }  // namespace detail
 
+// A family experiment made ready to run (sim/study.hpp): the fitted family,
+// the generator, and per sample size the plan of each estimand (its truth
+// and the z standardization) with its Cramér–Rao and sandwich variances.
 template <family F>
-experiment_result simulate_as(const experiment_spec& spec, const progress_callback& progress = {}) {
-  const auto table = all_estimands<F>();
-  std::vector<reparametrization<F::dimension>> chosen;
-  for (const auto& name : spec.estimands) {
-    auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == name; });
-    assert(it != table.end());
-    chosen.push_back(*it);
+class family_study final : public prepared_experiment {
+ public:
+  explicit family_study(const experiment_spec& spec)
+      : prepared_experiment(spec),
+        fitted_(make_family<F>(fitted_known(spec_))),
+        source_{drawer_for(spec_.family), spec_.theta, spec_.known},
+        key_{spec_.seed, experiment_key(spec_.name)} {
+    const auto table = all_estimands<F>();
+    std::vector<reparametrization<F::dimension>> chosen;
+    for (const auto& name : spec_.estimands) {
+      auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == name; });
+      if (it == table.end()) throw std::logic_error("family_study: unknown estimand " + name);
+      chosen.push_back(*it);
+    }
+    const detail::population<F> truth = detail::population_of(fitted_, spec_, source_, key_);
+    options_ = {.critical = boost::math::quantile(boost::math::normal(), (1 + spec_.level) / 2),
+                .sandwich = truth.sandwich.has_value() || spec_.sandwich_intervals,
+                .observed = spec_.observed_information,
+                // It estimates the generating family's parameters, not a misspecified fit's pseudo-true ones.
+                .alternative = has_alternative<F> && !misspecified(spec_)};
+    if constexpr (has_alternative<F>)
+      if (options_.alternative) alternative_ = F::alternative.name;
+    if (truth.sandwich) pseudo_true_.assign(truth.theta.data(), truth.theta.data() + F::dimension);
+
+    for (const std::uint64_t n : spec_.sample_sizes) {
+      const double nd = static_cast<double>(n);
+      per_size& size = sizes_.emplace_back();
+      for (const auto& g : chosen) {
+        estimand_plan<F> p{g, g.value(truth.theta)};
+        maybe bound, robust;
+        if constexpr (F::regular) {
+          const vector<F::dimension> gradient = g.gradient(truth.theta);
+          bound = gradient.dot(fitted_.fisher_information(truth.theta).inverse() * gradient) / nd;
+          if (truth.sandwich) {
+            const double v = quadratic_form(gradient, *truth.sandwich) / nd;
+            if (std::isfinite(v)) {
+              robust = v;
+            } else if (n == spec_.sample_sizes.front()) {
+              notes_.push_back(fmt::format(
+                  "sandwich_var of {} is {}, and z (its skewness, kurtosis and normality) is not defined: {}",
+                  g.name, std::isnan(v) ? "not computable" : "infinite", truth.sandwich_why));
+            }
+          }
+          // z is standardized by the variance the estimator really has: the
+          // sandwich one when the model is misspecified.
+          p.standardize = !truth.sandwich || robust.has_value();
+          p.z_center = p.truth;
+          p.z_scale = std::sqrt(robust ? *robust : *bound);
+        } else {
+          // No Fisher information: z is standardized by the estimator's own
+          // exact mean and SD at the truth, so one pass suffices.
+          const auto [mean, sd] = F::exact_moments(truth.theta, nd);
+          p.standardize = sd > 0;
+          p.z_center = mean;
+          p.z_scale = sd;
+        }
+        size.plan.push_back(p);
+        size.crlb.push_back(bound);
+        size.sandwich_var.push_back(robust);
+      }
+    }
   }
 
-  const F fitted = make_family<F>(fitted_known(spec));
-  const generator source{drawer_for(spec.family), spec.theta, spec.known};
-  const replication_key key{spec.seed, experiment_key(spec.name)};
-  const detail::population<F> truth = detail::population_of(fitted, spec, source, key);
-  const replication_options options{
-      .critical = boost::math::quantile(boost::math::normal(), (1 + spec.level) / 2),
-      .sandwich = truth.sandwich.has_value() || spec.sandwich_intervals,
-      .observed = spec.observed_information,
-      // It estimates the generating family's parameters, not a misspecified fit's pseudo-true ones.
-      .alternative = has_alternative<F> && !misspecified(spec)};
-  const std::uint64_t passes = F::regular ? 1 : 2;
-  const std::uint64_t total = passes * spec.replications * spec.sample_sizes.size();
-  std::atomic<std::uint64_t> done_so_far{0};
-  std::function<void(std::uint64_t)> done;
-  if (progress) done = [&](std::uint64_t count) { progress(done_so_far += count, total); };
+  std::size_t estimand_count() const override { return spec_.estimands.size(); }
 
-  experiment_result result{spec, {}, {}, {}};
-  if constexpr (has_alternative<F>)
-    if (options.alternative) result.alternative_estimator = F::alternative.name;
-  if (truth.sandwich) result.pseudo_true.assign(truth.theta.data(), truth.theta.data() + F::dimension);
-  for (const std::uint64_t n : spec.sample_sizes) {
-    const double nd = static_cast<double>(n);
+  accumulator_set run_chunk(chunk_id chunk) const override {
+    const std::uint64_t length = chunk_length(spec_.replications);
+    const std::uint64_t first = chunk.index * length, last = std::min(first + length, spec_.replications);
+    const per_size& size = sizes_.at(chunk.size);
+    family_replication<F> replicate(fitted_, source_, spec_.sample_sizes[chunk.size], size.plan, key_, options_);
+    accumulator_set accumulators(size.plan.size());
+    for (std::uint64_t rep = first; rep < last; ++rep) replicate(rep, accumulators);
+    return accumulators;
+  }
+
+  experiment_result summarize(std::span<const accumulator_set> joined) const override {
+    experiment_result result{spec_, pseudo_true_, {}, alternative_, notes_};
+    for (std::size_t i = 0; i < sizes_.size(); ++i) {
+      const per_size& size = sizes_[i];
+      for (std::size_t e = 0; e < size.plan.size(); ++e) {
+        const auto& p = size.plan[e];
+        const maybe z_scale = p.standardize ? maybe(p.z_scale) : std::nullopt;
+        result.rows.push_back({spec_.sample_sizes[i], spec_.estimands[e], p.truth,
+                               mlesim::summarize(joined[i][e], spec_.replications, p.truth, size.crlb[e], z_scale,
+                                                 size.sandwich_var[e])});
+      }
+    }
+    return result;
+  }
+
+ private:
+  struct per_size {
     std::vector<estimand_plan<F>> plan;
     std::vector<maybe> crlb, sandwich_var;
-    for (const auto& g : chosen) {
-      estimand_plan<F> p{g, g.value(truth.theta)};
-      maybe bound, robust;
-      if constexpr (F::regular) {
-        const vector<F::dimension> gradient = g.gradient(truth.theta);
-        bound = gradient.dot(fitted.fisher_information(truth.theta).inverse() * gradient) / nd;
-        if (truth.sandwich) {
-          const double v = quadratic_form(gradient, *truth.sandwich) / nd;
-          if (std::isfinite(v)) {
-            robust = v;
-          } else if (n == spec.sample_sizes.front()) {
-            result.notes.push_back(fmt::format(
-                "sandwich_var of {} is {}, and z (its skewness, kurtosis and normality) is not defined: {}",
-                g.name, std::isnan(v) ? "not computable" : "infinite", truth.sandwich_why));
-          }
-        }
-        // z is standardized by the variance the estimator really has: the
-        // sandwich one when the model is misspecified.
-        p.standardize = !truth.sandwich || robust.has_value();
-        p.z_center = p.truth;
-        p.z_scale = std::sqrt(robust ? *robust : *bound);
-      }
-      plan.push_back(p);
-      crlb.push_back(bound);
-      sandwich_var.push_back(robust);
-    }
-    auto accumulators = run_replications<F>(fitted, source, n, plan, key, spec.replications, options, done);
-    if constexpr (!F::regular) {
-      // No Fisher information to standardize by: a second pass over the same
-      // streams standardizes by the first pass's mean and empirical SE.
-      for (std::size_t e = 0; e < plan.size(); ++e) {
-        const auto first = summarize(accumulators[e], spec.replications, plan[e].truth, std::nullopt, std::nullopt);
-        if (first.mean && first.emp_se.value && *first.emp_se.value > 0) {
-          plan[e].standardize = true;
-          plan[e].z_center = *first.mean;
-          plan[e].z_scale = *first.emp_se.value;
-        }
-      }
-      accumulators = run_replications<F>(fitted, source, n, plan, key, spec.replications, options, done);
-    }
-    for (std::size_t e = 0; e < plan.size(); ++e) {
-      const maybe z_scale = plan[e].standardize ? maybe(plan[e].z_scale) : std::nullopt;
-      result.rows.push_back({n, spec.estimands[e], plan[e].truth,
-                             summarize(accumulators[e], spec.replications, plan[e].truth, crlb[e], z_scale,
-                                       sandwich_var[e])});
-    }
-  }
-  return result;
-}
+  };
 
+  F fitted_;
+  generator source_;
+  replication_key key_;
+  replication_options options_{};
+  std::vector<per_size> sizes_;
+  std::vector<double> pseudo_true_;
+  std::string alternative_;
+  std::vector<std::string> notes_;
+};
+
+template <family F>
+experiment_result simulate_as(const experiment_spec& spec, const progress_callback& progress = {}) {
+  return run_all(family_study<F>(spec), progress);
+}
 
 }  // namespace mlesim
