@@ -170,12 +170,13 @@ class family_replication {
       }
       if constexpr (F::regular) {
         const double half_width = options_.critical * std::sqrt(variance);
-        acc.fisher.add(variance, estimate - half_width, estimate + half_width, p.truth);
+        acc.fisher.add(variance, estimate - half_width, estimate + half_width, p.truth, estimate - p.truth);
         if (options_.sandwich) {
           const double robust = gradient.dot(sandwich * gradient);
           if (std::isfinite(robust) && robust >= 0) {
             const double robust_half_width = options_.critical * std::sqrt(robust);
-            acc.sandwich.add(robust, estimate - robust_half_width, estimate + robust_half_width, p.truth);
+            acc.sandwich.add(robust, estimate - robust_half_width, estimate + robust_half_width, p.truth,
+                             estimate - p.truth);
           }
         }
       }

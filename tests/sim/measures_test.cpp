@@ -19,7 +19,8 @@ estimand_accumulator accumulate(std::size_t begin, std::size_t end, double z_sca
   estimand_accumulator acc;
   for (std::size_t i = begin; i < end; ++i) {
     acc.add_estimate(estimates[i] - truth);
-    acc.fisher.add(ses[i] * ses[i], estimates[i] - critical * ses[i], estimates[i] + critical * ses[i], truth);
+    acc.fisher.add(ses[i] * ses[i], estimates[i] - critical * ses[i], estimates[i] + critical * ses[i], truth,
+                   estimates[i] - truth);
     acc.add_z((estimates[i] - truth) / z_scale);
   }
   return acc;
@@ -77,6 +78,54 @@ TEST_CASE("measures: MCSE formulas match a direct computation (Morris et al. 201
   CHECK(*m.skewness.value == doctest::Approx(m3 / std::pow(m2, 1.5)));
   CHECK(*m.excess_kurtosis.value == doctest::Approx(m4 / (m2 * m2) - 3));
   CHECK(*m.variance.mcse == doctest::Approx(std::sqrt((m4 - m2 * m2) / r)));
+}
+
+TEST_CASE("measures: centred sums and co-moments joined from parts equal a direct two-pass computation") {
+  // Errors with a bias large against their spread: raw power sums about 0 would lose the
+  // fourth central moment here. Every split point, joined both ways round.
+  std::vector<double> e, v;
+  for (std::size_t i = 0; i < estimates.size(); ++i) {
+    e.push_back(1e3 + estimates[i]);
+    v.push_back(ses[i] * ses[i] * (1 + estimates[i]));
+  }
+  const double r = static_cast<double>(e.size());
+  const double e_bar = std::accumulate(e.begin(), e.end(), 0.0) / r, v_bar = std::accumulate(v.begin(), v.end(), 0.0) / r;
+  double m2 = 0, m3 = 0, m4 = 0, c_ve = 0, c_vee = 0, m2v = 0;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const double d = e[i] - e_bar, dv = v[i] - v_bar;
+    m2 += d * d;
+    m3 += d * d * d;
+    m4 += d * d * d * d;
+    m2v += dv * dv;
+    c_ve += dv * d;
+    c_vee += dv * d * d;
+  }
+  const auto tally = [&](std::size_t begin, std::size_t end) {
+    interval_tally t;
+    for (std::size_t i = begin; i < end; ++i) t.add(v[i], 0, 1, 0.5, e[i]);
+    return t;
+  };
+  const auto check = [&](const interval_tally& t) {
+    CHECK(t.errors.count == e.size());
+    CHECK(t.errors.mean == doctest::Approx(e_bar).epsilon(1e-14));
+    CHECK(t.errors.m2 == doctest::Approx(m2).epsilon(1e-12));
+    CHECK(t.errors.m3 == doctest::Approx(m3).epsilon(1e-10));
+    CHECK(t.errors.m4 == doctest::Approx(m4).epsilon(1e-12));
+    CHECK(t.variances.m2 == doctest::Approx(m2v).epsilon(1e-12));
+    CHECK(t.c_ve == doctest::Approx(c_ve).epsilon(1e-12));
+    CHECK(t.c_vee == doctest::Approx(c_vee).epsilon(1e-10));
+    CHECK(t.covered == e.size());
+  };
+  check(tally(0, e.size()));
+  for (std::size_t split = 0; split <= e.size(); ++split) {
+    CAPTURE(split);
+    auto left = tally(0, split);
+    left.merge(tally(split, e.size()));
+    check(left);
+    auto right = tally(split, e.size());
+    right.merge(tally(0, split));
+    check(right);
+  }
 }
 
 TEST_CASE("measures: joining two halves gives the whole") {
