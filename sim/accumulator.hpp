@@ -9,35 +9,45 @@
 
 namespace mlesim {
 
-// Chan, Golub & LeVeque (1983): mean and sum of squared deviations.
+// Mean and sums of centred powers 2..4: Chan, Golub & LeVeque (1983) for m2;
+// Pébay (2008), Sandia report SAND2008-6212 (Terriberry's form) for m3
+// and m4, which give the delta-method MCSE of an SD without raw power sums
+// about the truth (those cancel catastrophically when the bias is large
+// against the spread).
 struct centred_sums {
   std::uint64_t count = 0;
   double mean = 0;
   double m2 = 0;
+  double m3 = 0;
+  double m4 = 0;
 
   void add(double x) {
+    const double before = static_cast<double>(count);
     ++count;
+    const double n = static_cast<double>(count);
     const double delta = x - mean;
-    mean += delta / static_cast<double>(count);
+    const double delta_n = delta / n;
+    const double term = delta * delta_n * before;
+    m4 += term * delta_n * delta_n * (n * n - 3 * n + 3) + 6 * delta_n * delta_n * m2 - 4 * delta_n * m3;
+    m3 += term * delta_n * (n - 2) - 3 * delta_n * m2;
+    mean += delta_n;
     m2 += delta * (x - mean);
   }
 
   void merge(const centred_sums& other);
 };
 
-// Wald intervals estimate +- z se: the estimated variances and where the
-// truth fell.
+// Wald intervals estimate +- z se: the estimated variances v, where the truth
+// fell, and the errors e on the same replications with the co-moments
+// sum (v - v-bar)(e - e-bar) and sum (v - v-bar)(e - e-bar)^2 that the
+// delta-method MCSE of model_se / emp_se needs.
 struct interval_tally {
   centred_sums variances;
+  centred_sums errors;
+  double c_ve = 0, c_vee = 0;
   std::uint64_t covered = 0, miss_below = 0, miss_above = 0;  // miss_below: truth below the interval
 
-  void add(double variance, double low, double high, double truth) {
-    variances.add(variance);
-    if (truth < low) ++miss_below;
-    else if (truth > high) ++miss_above;
-    else ++covered;
-  }
-
+  void add(double variance, double low, double high, double truth, double error);
   void merge(const interval_tally& other);
 };
 

@@ -77,14 +77,27 @@ double kurtosis_variance(const std::array<double, 9>& mu, double count) {
 
 maybe finite_or_empty(double x) { return std::isfinite(x) ? maybe(x) : std::nullopt; }
 
+// Var(s^2) ~ (mu4 - mu2^2) / R from the sample's own central moments, whatever
+// the estimator's shape; under normality it is 2 mu2^2 / R.
+double variance_of_variance(const centred_sums& sums) {
+  const double r = static_cast<double>(sums.count), mu2 = sums.m2 / r, mu4 = sums.m4 / r;
+  return std::max(0.0, mu4 - mu2 * mu2) / r;
+}
+
+// Delta method: MCSE(s) = sqrt(Var(s^2)) / (2 s); the normal-theory
+// s / sqrt(2 (R - 1)) is short by sqrt(1 + kurtosis/2).
+double sd_mcse(const centred_sums& sums, double sd) {
+  return sd > 0 ? std::sqrt(variance_of_variance(sums)) / (2 * sd) : 0.0;
+}
+
 estimate_with_mcse proportion(std::uint64_t hits, std::uint64_t count) {
   if (count == 0) return {};
   const double share = static_cast<double>(hits) / static_cast<double>(count);
   return {share, std::sqrt(share * (1 - share) / static_cast<double>(count))};
 }
 
-// Model SE and coverage, Morris et al. (2019) Table 6; r = replications used.
-interval_measures summarize_intervals(const interval_tally& tally, maybe emp_se, double r) {
+// Model SE and coverage, Morris et al. (2019) Table 6.
+interval_measures summarize_intervals(const interval_tally& tally, maybe emp_se) {
   interval_measures m;
   const std::uint64_t intervals = tally.covered + tally.miss_below + tally.miss_above;
   if (intervals == 0) return m;
@@ -100,8 +113,13 @@ interval_measures summarize_intervals(const interval_tally& tally, maybe emp_se,
   if (emp_se && *emp_se > 0) {
     const double ratio = model_se / *emp_se;
     m.model_se_relerr.value = ratio - 1;
-    m.model_se_relerr.mcse = finite_or_empty(
-        ratio * std::sqrt(var_of_variance / (4 * k * mean_variance * mean_variance) + 1 / (2 * (r - 1))));
+    // Delta method on log ratio = (log mean v - log mu2e) / 2, with v = s-hat^2 and e the error on
+    // these k replications: s-hat^2 and theta-hat are correlated, so Cov(v, (e - e-bar)^2) enters.
+    const double v = mean_variance, mu2e = tally.errors.m2 / k, mu4e = tally.errors.m4 / k;
+    const double log_ratio_variance =
+        (tally.variances.m2 / k / (v * v) + (mu4e - mu2e * mu2e) / (mu2e * mu2e) - 2 * tally.c_vee / k / (v * mu2e)) /
+        (4 * k);
+    m.model_se_relerr.mcse = finite_or_empty(ratio * std::sqrt(std::max(0.0, log_ratio_variance)));
   }
   return m;
 }
@@ -126,14 +144,14 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
   if (m.used >= 2) {
     const double emp_se = std::sqrt(acc.errors.m2 / (r - 1));
     m.bias.mcse = emp_se / std::sqrt(r);
-    m.emp_se = {emp_se, emp_se / std::sqrt(2 * (r - 1))};
+    m.emp_se = {emp_se, finite_or_empty(sd_mcse(acc.errors, emp_se))};
     // sum (e^2 - mse)^2 = sum e^4 - R mse^2, since sum e^2 = R mse.
     m.mse.mcse = std::sqrt(std::max(0.0, acc.sum_error4 - r * mse * mse) / (r * (r - 1)));
   }
 
-  m.fisher = summarize_intervals(acc.fisher, m.emp_se.value, r);
+  m.fisher = summarize_intervals(acc.fisher, m.emp_se.value);
   m.alternative = compare(acc.paired);
-  m.sandwich = summarize_intervals(acc.sandwich, m.emp_se.value, r);
+  m.sandwich = summarize_intervals(acc.sandwich, m.emp_se.value);
 
   if (acc.z_count >= 2) {
     const auto mu = central_moments(acc);
@@ -145,9 +163,7 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
     }
     m.normality = chi_squared_normality(acc);
     if (z_scale && m.emp_se.value) {
-      const double scale2 = *z_scale * *z_scale;
-      m.variance = {*m.emp_se.value * *m.emp_se.value,
-                    scale2 * std::sqrt(std::max(0.0, mu[4] - mu[2] * mu[2]) / z_count)};
+      m.variance = {*m.emp_se.value * *m.emp_se.value, std::sqrt(variance_of_variance(acc.errors))};
       if (crlb && *crlb > 0)
         m.var_over_crlb = {*m.variance.value / *crlb, *m.variance.mcse / *crlb};
     }
@@ -164,7 +180,7 @@ std::optional<comparison> compare(const paired_errors& paired) {
   const double r = static_cast<double>(used);
   const double bias = paired.alternative.mean, emp_se = std::sqrt(paired.alternative.m2 / (r - 1));
   c.bias = {bias, emp_se / std::sqrt(r)};
-  c.emp_se = {emp_se, emp_se / std::sqrt(2 * (r - 1))};
+  c.emp_se = {emp_se, finite_or_empty(sd_mcse(paired.alternative, emp_se))};
   const double a = paired.sum_a2 / r, b = paired.sum_b2 / r;  // the two MSEs
   const double var_a = paired.sum_a4 / r - a * a, var_b = paired.sum_b4 / r - b * b;
   const double cov = paired.sum_a2b2 / r - a * b;

@@ -46,9 +46,8 @@ struct measures {
   std::uint64_t used = 0;      // reps - failures: every measure below uses these
   maybe mean;
   estimate_with_mcse bias, emp_se, mse;
-  // emp_se^2 with a moment-based MCSE, sqrt((mu4 - mu2^2) / R): unlike
-  // emp_se_mcse (normal theory, as SPEC.md fixes it) it holds for skewed,
-  // heavy-tailed estimators too.
+  // emp_se^2 with its moment-based MCSE, sqrt((mu4 - mu2^2) / R), from the
+  // errors' central moments; emp_se_mcse is the same divided by 2 emp_se.
   estimate_with_mcse variance;
   interval_measures fisher;    // SE from the Fisher information at the estimate
   interval_measures sandwich;  // SE from the sandwich estimator; empty unless the fit is misspecified

@@ -63,7 +63,7 @@ class regression_replication {
       }
       acc.add_estimate(estimate - g.truth);
       const double half_width = problem_.options.critical * std::sqrt(variance);
-      acc.fisher.add(variance, estimate - half_width, estimate + half_width, g.truth);
+      acc.fisher.add(variance, estimate - half_width, estimate + half_width, g.truth, estimate - g.truth);
       acc.add_z((estimate - g.truth) / g.z_scale);
     }
   }

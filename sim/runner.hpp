@@ -87,13 +87,11 @@ class family_replication {
     if constexpr (has_alternative<F>)
       if (options_.alternative) alternative = F::alternative.estimate(sample_);
 
-    const double n = static_cast<double>(n_);
     matrix<K> covariance = matrix<K>::Constant(NAN);  // of theta-hat: I(theta-hat)^-1 / n, or J(theta-hat)^-1
     matrix<K> sandwich = matrix<K>::Constant(NAN);    // A^-1 B A^-1 / n at theta-hat
     if constexpr (F::regular) {
       if (fit.converged) {
-        covariance = options_.observed ? matrix<K>(family_.observed_information(fit.theta, sample_).inverse())
-                                       : matrix<K>(family_.fisher_information(fit.theta).inverse() / n);
+        covariance = estimate_covariance(fit.theta);
         if (options_.sandwich) sandwich = sandwich_covariance(fit.theta);
       }
     }
@@ -119,12 +117,13 @@ class family_replication {
       }
       if constexpr (F::regular) {
         const double half_width = options_.critical * std::sqrt(variance);
-        acc.fisher.add(variance, estimate - half_width, estimate + half_width, p.truth);
+        acc.fisher.add(variance, estimate - half_width, estimate + half_width, p.truth, estimate - p.truth);
         if (options_.sandwich) {
           const double robust = gradient.dot(sandwich * gradient);
           if (std::isfinite(robust) && robust >= 0) {
             const double robust_half_width = options_.critical * std::sqrt(robust);
-            acc.sandwich.add(robust, estimate - robust_half_width, estimate + robust_half_width, p.truth);
+            acc.sandwich.add(robust, estimate - robust_half_width, estimate + robust_half_width, p.truth,
+                             estimate - p.truth);
           }
         }
       }
@@ -133,6 +132,20 @@ class family_replication {
   }
 
  private:
+  // I(theta-hat)^-1 / n, or with observed information J(theta-hat)^-1. On the
+  // boundary of a discrete family (p-hat = 0, lambda-hat = 0) J is 0/0; its
+  // limit along the MLE is the expected information n I(theta-hat), equal to
+  // J at an interior MLE of these canonical families and infinite there, so
+  // the estimate keeps variance 0 whichever SE is asked for.
+  matrix<F::dimension> estimate_covariance(const typename F::parameters& theta) const {
+    constexpr int K = F::dimension;
+    if (options_.observed) {
+      const matrix<K> observed = family_.observed_information(theta, sample_);
+      if (observed.allFinite()) return observed.inverse();
+    }
+    return family_.fisher_information(theta).inverse() / static_cast<double>(n_);
+  }
+
   // Huber-White: A = observed information / n, B = mean outer product of the
   // per-observation scores, both at theta-hat.
   matrix<F::dimension> sandwich_covariance(const typename F::parameters& theta) const {
