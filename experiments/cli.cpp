@@ -12,6 +12,8 @@
 #include "estimators/data_fit.hpp"
 #include "experiments/data.hpp"
 #include "sim/experiment.hpp"
+#include "sim/state.hpp"
+#include "sim/study.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -43,7 +45,70 @@ struct run_flags {
   unsigned threads = 0;
   std::optional<std::string> seed;
   std::optional<std::string> reps;
+  std::optional<std::string> shard;  // "K/N": run the K-th of N parts and write its state, no report
+  bool checkpoint = false;           // keep finished chunks in DIR/<experiment>.checkpoint.state
+  bool resume = false;               // start from that checkpoint
+  double checkpoint_every = 5;       // seconds between checkpoint writes, at most
 };
+
+// "K/N" with 1 <= K <= N <= 65536.
+std::pair<std::uint32_t, std::uint32_t> shard_flag(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto number = [&](std::string_view part) -> std::uint32_t {
+    std::uint32_t value = 0;
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || error != std::errc() || end != part.data() + part.size()) return 0;
+    return value;
+  };
+  const std::uint32_t k = slash == std::string::npos ? 0 : number(std::string_view(text).substr(0, slash));
+  const std::uint32_t n = slash == std::string::npos ? 0 : number(std::string_view(text).substr(slash + 1));
+  if (k < 1 || n < 1 || k > n || n > 65536)
+    throw input_error(fmt::format("--shard is '{}', but must be K/N with 1 <= K <= N <= 65536", text));
+  return {k, n};
+}
+
+// Runs an experiment's missing chunks, keeping every finished chunk in a
+// checkpoint state in the output folder, written atomically at most every
+// `every` seconds (and once at the end), then summarizes from the chunks.
+experiment_result run_with_checkpoint(const prepared_experiment& experiment, const std::filesystem::path& file,
+                                      bool resume, double every, const progress_callback& progress) {
+  const experiment_spec& spec = experiment.spec();
+  experiment_state state{.settings = settings_json(spec)};
+  if (resume && std::filesystem::exists(file)) {
+    experiment_state saved = read_state(file);
+    const auto changes = settings_differences(saved.settings, state.settings);
+    if (!changes.empty())
+      throw input_error(fmt::format("{}: cannot resume: the experiment's settings changed since the checkpoint:\n  {}",
+                                    file.string(), fmt::join(changes, "\n  ")));
+    if (saved.shards != 1) throw state_error(fmt::format("{}: a shard's state, not a checkpoint", file.string()));
+    state.chunks = std::move(saved.chunks);
+  }
+  std::vector<chunk_id> missing;
+  for (const chunk_id& id : all_chunks(spec))
+    if (!state.chunks.contains(id)) missing.push_back(id);
+
+  std::mutex mutex;
+  auto last_write = std::chrono::steady_clock::now();
+  const std::uint64_t length = chunk_length(spec.replications), total = spec.replications * spec.sample_sizes.size();
+  std::uint64_t finished = 0;
+  for (const auto& [id, bytes] : state.chunks) finished += std::min(length, spec.replications - id.index * length);
+  run_chunks(experiment, missing, [&](chunk_id id, accumulator_set&& accumulators) {
+    std::string bytes = encode_chunk(accumulators);
+    std::lock_guard lock(mutex);
+    state.chunks.emplace(id, std::move(bytes));
+    finished += std::min(length, spec.replications - id.index * length);
+    if (progress) progress(finished, total);
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_write).count() >= every) {
+      write_file_atomically(file, encode_state(state));
+      last_write = now;
+    }
+  });
+  if (!missing.empty()) write_file_atomically(file, encode_state(state));
+  return summarize_chunks(experiment, [&](chunk_id id) {
+    return decode_chunk(state.chunks.at(id), experiment.estimand_count(), file.string());
+  });
+}
 
 // An integer flag read as the config reads the same key: decimal digits, in
 // [low, high], every problem one line naming the flag and the value.
@@ -127,6 +192,12 @@ int run_command(const run_flags& flags, bool judge) {
     for (const auto& config : configs)
       if (config.checks.empty())
         throw input_error(fmt::format("{}: declares no [[check]]: nothing to verify", config.file.string()));
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> shard;
+  if (flags.shard) {
+    shard = shard_flag(*flags.shard);
+    if (judge) throw input_error("--shard goes with `run`: run every shard, `mlesim merge` the states, then judge");
+    if (flags.checkpoint || flags.resume) throw input_error("--shard and --checkpoint/--resume do not go together");
+  }
   // Locked and test-written now: an unusable folder costs no simulation.
   report_folder folder(flags.output);
 
@@ -134,6 +205,7 @@ int run_command(const run_flags& flags, bool judge) {
   if (flags.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, flags.threads);
   const std::string build = build_description();
   bool all_passed = true;
+  std::vector<std::filesystem::path> checkpoints;
   // Reports are written once every experiment has run: a failure or a kill
   // in the last one leaves none of the earlier ones' reports either.
   std::vector<std::pair<std::string, std::string>> reports;
@@ -142,7 +214,30 @@ int run_command(const run_flags& flags, bool judge) {
     experiment_result result;
     {
       progress_meter meter(config.spec.name);
-      result = simulate(config.spec, [&](std::uint64_t done, std::uint64_t total) { meter(done, total); });
+      const progress_callback progress = [&](std::uint64_t done, std::uint64_t total) { meter(done, total); };
+      const auto experiment = prepare(config.spec);
+      if (shard) {
+        // A part of the study: its chunks' state, no report.
+        experiment_state state{.settings = settings_json(config.spec), .shard = shard->first, .shards = shard->second};
+        std::mutex mutex;
+        run_chunks(*experiment, shard_chunks(config.spec, shard->first, shard->second),
+                   [&](chunk_id id, accumulator_set&& accumulators) {
+                     std::string bytes = encode_chunk(accumulators);
+                     std::lock_guard lock(mutex);
+                     state.chunks.emplace(id, std::move(bytes));
+                   });
+        reports.emplace_back(shard_file_name(config.spec.name, shard->first, shard->second), encode_state(state));
+        std::cout << fmt::format("{}: shard {} of {}, {} chunks\n", config.spec.name, shard->first, shard->second,
+                                 state.chunks.size());
+        continue;
+      }
+      if (flags.checkpoint || flags.resume) {
+        const auto file = folder.path() / checkpoint_file_name(config.spec.name);
+        result = run_with_checkpoint(*experiment, file, flags.resume, flags.checkpoint_every, progress);
+        checkpoints.push_back(file);
+      } else {
+        result = run_all(*experiment, progress);
+      }
     }
     std::optional<verification> verdicts;
     if (judge) verdicts = verify(result, config.checks, config.false_failure_rate);
@@ -160,7 +255,79 @@ int run_command(const run_flags& flags, bool judge) {
   }
   folder.commit(reports);
   for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  // The reports hold everything now: a finished run's checkpoints go.
+  for (const auto& file : checkpoints) std::filesystem::remove(file);
   return all_passed ? exit_ok : exit_property_failed;
+}
+
+// `merge`: the states of every shard of one or more studies, checked to be
+// whole and of one study each, joined in the fixed tree: the reports a
+// single run writes, byte for byte.
+int merge_command(const std::vector<std::string>& files, const std::string& output) {
+  struct study {
+    std::string settings;
+    std::uint32_t shards = 0;
+    std::map<std::uint32_t, std::string> shard_files;  // K -> file
+    std::map<chunk_id, std::pair<std::string, std::string>> chunks;  // -> (bytes, file)
+  };
+  std::map<std::string, study> studies;  // by experiment name
+  std::map<std::filesystem::path, std::string> seen;
+  for (const auto& file : files) {
+    const auto canonical = std::filesystem::weakly_canonical(file);
+    if (const auto [it, fresh] = seen.emplace(canonical, file); !fresh)
+      throw input_error(fmt::format("{}: given twice (as {} too)", file, it->second));
+    experiment_state state = read_state(file);
+    const experiment_spec spec = spec_from_settings(state.settings, file);
+    study& s = studies[spec.name];
+    if (s.settings.empty()) {
+      s.settings = state.settings;
+      s.shards = state.shards;
+    } else if (s.settings != state.settings) {
+      throw input_error(fmt::format(
+          "{}: a state of another study named '{}' than {}:\n  {}", file, spec.name, s.shard_files.begin()->second,
+          fmt::join(settings_differences(s.settings, state.settings), "\n  ")));
+    } else if (s.shards != state.shards) {
+      throw input_error(fmt::format("{}: shard {} of {}, but {} is of {} shards", file, state.shard, state.shards,
+                                    s.shard_files.begin()->second, s.shards));
+    }
+    if (const auto [it, fresh] = s.shard_files.emplace(state.shard, file); !fresh)
+      throw input_error(fmt::format("{}: shard {} of {} again (as {})", file, state.shard, state.shards, it->second));
+    for (auto& [id, bytes] : state.chunks)
+      if (const auto [it, fresh] = s.chunks.emplace(id, std::pair(std::move(bytes), file)); !fresh)
+        throw input_error(fmt::format("{}: chunk {} of sample size number {} is in {} too", file, id.index,
+                                      id.size + 1, it->second.second));
+  }
+
+  std::vector<std::pair<std::string, std::string>> reports;
+  const std::string build = build_description();
+  for (const auto& [name, s] : studies) {
+    std::vector<std::string> missing;
+    for (std::uint32_t k = 1; k <= s.shards; ++k)
+      if (!s.shard_files.contains(k)) missing.push_back(shard_file_name(name, k, s.shards));
+    if (!missing.empty())
+      throw input_error(fmt::format("{}: missing {} of {} shards: {}", name, missing.size(), s.shards,
+                                    fmt::join(missing, ", ")));
+    const experiment_spec spec = spec_from_settings(s.settings, s.shard_files.begin()->second);
+    const auto experiment = prepare(spec);
+    for (const chunk_id& id : all_chunks(spec))
+      if (!s.chunks.contains(id))
+        throw input_error(fmt::format("{}: chunk {} of sample size {} is in none of the states (an unfinished "
+                                      "checkpoint?)",
+                                      name, id.index, spec.sample_sizes[id.size]));
+    if (s.chunks.size() != all_chunks(spec).size())
+      throw input_error(fmt::format("{}: the states hold chunks this study does not have", name));
+    const experiment_result result = summarize_chunks(*experiment, [&](chunk_id id) {
+      const auto& [bytes, file] = s.chunks.at(id);
+      return decode_chunk(bytes, experiment->estimand_count(), file);
+    });
+    reports.emplace_back(name + ".csv", csv_report(result));
+    reports.emplace_back(name + ".md", markdown_report(result, build, ""));
+    std::cout << console_summary(result) << '\n';
+  }
+  report_folder folder(output);
+  folder.commit(reports);
+  for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  return exit_ok;
 }
 
 struct fit_flags {
@@ -342,7 +509,20 @@ int run_cli(int argc, char** argv) {
     command->add_option("--seed", flags.seed, fmt::format("Override every config's seed (0 to {})", max_seed));
     command->add_option("--reps", flags.reps,
                         fmt::format("Override every config's replications ({} to {})", min_replications, max_replications));
+    command->add_flag("--checkpoint", flags.checkpoint,
+                      "Keep finished chunks in DIR/<experiment>.checkpoint.state, so a killed run can --resume");
+    command->add_flag("--resume", flags.resume,
+                      "Run only what DIR's checkpoints lack (refused if a config changed); implies --checkpoint");
+    command->add_option("--checkpoint-every", flags.checkpoint_every, "Seconds between checkpoint writes, at most")
+        ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
   }
+  run->add_option("--shard", flags.shard,
+                  "K/N: run the K-th of N parts, write DIR/<experiment>.shard-K-of-N.state and no report");
+  std::vector<std::string> merge_files;
+  std::string merge_output = "results";
+  auto* merge = app.add_subcommand("merge", "Join shards' states into the reports one run writes, byte for byte");
+  merge->add_option("states", merge_files, "State files (.state) of every shard")->required()->check(CLI::ExistingFile);
+  merge->add_option("-o,--output", merge_output, "Directory for the reports")->capture_default_str();
   auto* models = app.add_subcommand("models", "List every family and regression model: parameters, estimator");
   fit_flags fit;
   auto* fit_subcommand = app.add_subcommand("fit", "Fit one data set: estimates, SEs, Wald and profile intervals");
@@ -379,9 +559,13 @@ int run_cli(int argc, char** argv) {
   try {
     if (*run) return run_command(flags, false);
     if (*verify_command) return run_command(flags, true);
+    if (*merge) return merge_command(merge_files, merge_output);
     if (*models) return models_command();
     if (*fit_subcommand) return fit_command(fit);
   } catch (const input_error& e) {
+    std::cerr << "mlesim: " << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const state_error& e) {
     std::cerr << "mlesim: " << e.what() << '\n';
     return exit_bad_input;
   } catch (const output_error& e) {

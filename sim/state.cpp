@@ -1,0 +1,342 @@
+#include "sim/state.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <bit>
+#include <fstream>
+#include <iterator>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <sstream>
+
+namespace mlesim {
+namespace {
+
+constexpr std::string_view magic = "MLESIMST";
+
+// A field added to the accumulators must be written below, and the format
+// version bumped; this fails to compile until then.
+static_assert(sizeof(estimand_accumulator) == 8456, "update sim/state.cpp and bump state_format_version");
+
+std::uint64_t fnv1a(std::string_view bytes) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+class writer {
+ public:
+  void u64(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  void u32(std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  void f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }  // every bit, NaN payloads included
+  void varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void bytes(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  void raw(std::string_view s) { out_.append(s); }
+  std::string& str() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class reader {
+ public:
+  reader(std::string_view in, const std::string& file) : in_(in), file_(file) {}
+
+  std::uint64_t u64() {
+    need(8);
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(in_[at_ + i])} << (8 * i);
+    at_ += 8;
+    return v;
+  }
+  std::uint32_t u32() {
+    need(4);
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= std::uint32_t{static_cast<unsigned char>(in_[at_ + i])} << (8 * i);
+    at_ += 4;
+    return v;
+  }
+  double f64() { return std::bit_cast<double>(u64()); }
+  std::uint64_t varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      need(1);
+      const auto byte = static_cast<unsigned char>(in_[at_++]);
+      v |= std::uint64_t{byte & 0x7fu} << shift;
+      if (!(byte & 0x80)) return v;
+    }
+    fail("a malformed count");
+  }
+  std::string_view bytes() {
+    const std::uint64_t size = u64();
+    need(size);
+    const auto s = in_.substr(at_, size);
+    at_ += size;
+    return s;
+  }
+  bool done() const { return at_ == in_.size(); }
+  [[noreturn]] void fail(std::string_view what) const {
+    throw state_error(fmt::format("{}: not a usable state file: {} at byte {}", file_, what, at_));
+  }
+
+ private:
+  void need(std::uint64_t count) const {
+    if (count > in_.size() - at_) fail("truncated");
+  }
+  std::string_view in_;
+  const std::string& file_;
+  std::size_t at_ = 0;
+};
+
+void put(writer& w, const centred_sums& c) {
+  w.u64(c.count);
+  w.f64(c.mean);
+  w.f64(c.m2);
+  w.f64(c.m3);
+  w.f64(c.m4);
+}
+void get(reader& r, centred_sums& c) {
+  c.count = r.u64();
+  c.mean = r.f64();
+  c.m2 = r.f64();
+  c.m3 = r.f64();
+  c.m4 = r.f64();
+}
+void put(writer& w, const interval_tally& t) {
+  put(w, t.variances);
+  put(w, t.errors);
+  w.f64(t.c_ve);
+  w.f64(t.c_vee);
+  w.u64(t.covered);
+  w.u64(t.miss_below);
+  w.u64(t.miss_above);
+}
+void get(reader& r, interval_tally& t) {
+  get(r, t.variances);
+  get(r, t.errors);
+  t.c_ve = r.f64();
+  t.c_vee = r.f64();
+  t.covered = r.u64();
+  t.miss_below = r.u64();
+  t.miss_above = r.u64();
+}
+void put(writer& w, const paired_errors& p) {
+  put(w, p.alternative);
+  for (double v : {p.sum_a2, p.sum_b2, p.sum_a4, p.sum_b4, p.sum_a2b2}) w.f64(v);
+  w.u64(p.failures);
+}
+void get(reader& r, paired_errors& p) {
+  get(r, p.alternative);
+  for (double* v : {&p.sum_a2, &p.sum_b2, &p.sum_a4, &p.sum_b4, &p.sum_a2b2}) *v = r.f64();
+  p.failures = r.u64();
+}
+
+using json = nlohmann::json;
+
+json regression_json(const regression_spec& r) {
+  json covariates = json::array();
+  for (const auto& c : r.covariates)
+    covariates.push_back({{"name", c.name}, {"family", c.family}, {"theta", c.theta}, {"known", c.known}});
+  json combinations = json::array();
+  for (const auto& c : r.combinations) combinations.push_back({{"name", c.name}, {"weights", c.weights}});
+  // The design file's name is not a setting: its values are.
+  return {{"model", r.model},           {"intercept", r.intercept},      {"columns", r.columns},
+          {"covariates", covariates},   {"design", r.design},            {"design_rows", r.design_rows},
+          {"combinations", combinations}};
+}
+
+}  // namespace
+
+std::string settings_json(const experiment_spec& spec) {
+  json j{{"format", state_format_version},
+         {"chunk_length", chunk_length(spec.replications)},
+         {"name", spec.name},
+         {"family", spec.family},
+         {"theta", spec.theta},
+         {"known", spec.known},
+         {"fit_family", spec.fit_family},
+         {"fit_known", spec.fit_known},
+         {"estimands", spec.estimands},
+         {"seed", spec.seed},
+         {"replications", spec.replications},
+         {"sample_sizes", spec.sample_sizes},
+         {"level", spec.level},
+         {"sandwich_intervals", spec.sandwich_intervals},
+         {"observed_information", spec.observed_information}};
+  if (spec.regression) j["regression"] = regression_json(*spec.regression);
+  return j.dump();
+}
+
+experiment_spec spec_from_settings(std::string_view text, const std::string& file) {
+  try {
+    const json j = json::parse(text);
+    if (j.at("format").get<std::uint32_t>() != state_format_version)
+      throw state_error(fmt::format("{}: written by state format {}, this mlesim reads format {}", file,
+                                    j.at("format").get<std::uint32_t>(), state_format_version));
+    experiment_spec spec{.name = j.at("name"), .family = j.at("family"), .theta = j.at("theta"),
+                         .known = j.at("known"), .fit_family = j.at("fit_family"), .fit_known = j.at("fit_known"),
+                         .estimands = j.at("estimands"), .seed = j.at("seed"), .replications = j.at("replications"),
+                         .sample_sizes = j.at("sample_sizes"), .level = j.at("level"),
+                         .sandwich_intervals = j.at("sandwich_intervals"),
+                         .observed_information = j.at("observed_information")};
+    if (j.contains("regression")) {
+      const json& r = j["regression"];
+      regression_spec regression{.model = r.at("model"), .intercept = r.at("intercept"), .columns = r.at("columns")};
+      for (const json& c : r.at("covariates"))
+        regression.covariates.push_back({c.at("name"), c.at("family"), c.at("theta"), c.at("known")});
+      regression.design = r.at("design").get<std::vector<double>>();
+      regression.design_rows = r.at("design_rows");
+      for (const json& c : r.at("combinations")) regression.combinations.push_back({c.at("name"), c.at("weights")});
+      spec.regression = std::move(regression);
+    }
+    if (settings_json(spec) != text) throw state_error(fmt::format("{}: its settings are not canonical", file));
+    return spec;
+  } catch (const json::exception& e) {
+    throw state_error(fmt::format("{}: not a usable state file: its settings do not parse ({})", file, e.what()));
+  }
+}
+
+std::vector<std::string> settings_differences(std::string_view before, std::string_view after) {
+  std::vector<std::string> lines;
+  const json a = json::parse(before, nullptr, false), b = json::parse(after, nullptr, false);
+  if (a.is_discarded() || b.is_discarded() || !a.is_object() || !b.is_object()) {
+    if (before != after) lines.push_back("the settings");
+    return lines;
+  }
+  std::set<std::string> keys;
+  for (const auto& [key, value] : a.items()) keys.insert(key);
+  for (const auto& [key, value] : b.items()) keys.insert(key);
+  for (const auto& key : keys) {
+    const json x = a.contains(key) ? a[key] : json(), y = b.contains(key) ? b[key] : json();
+    if (x != y) lines.push_back(fmt::format("{}: {} -> {}", key, x.dump(), y.dump()));
+  }
+  return lines;
+}
+
+std::string encode_chunk(const accumulator_set& accumulators) {
+  writer w;
+  w.u32(static_cast<std::uint32_t>(accumulators.size()));
+  for (const auto& a : accumulators) {
+    w.u64(a.failures);
+    put(w, a.errors);
+    w.f64(a.sum_error4);
+    put(w, a.fisher);
+    put(w, a.sandwich);
+    put(w, a.paired);
+    w.u64(a.z_count);
+    for (double s : a.z_sums) w.f64(s);
+    for (std::uint64_t count : a.z_histogram) w.varint(count);  // mostly 0 or small: a byte each
+  }
+  return std::move(w.str());
+}
+
+accumulator_set decode_chunk(std::string_view bytes, std::size_t estimands, const std::string& file) {
+  reader r(bytes, file);
+  if (r.u32() != estimands) r.fail("a chunk with another number of estimands");
+  accumulator_set accumulators(estimands);
+  for (auto& a : accumulators) {
+    a.failures = r.u64();
+    get(r, a.errors);
+    a.sum_error4 = r.f64();
+    get(r, a.fisher);
+    get(r, a.sandwich);
+    get(r, a.paired);
+    a.z_count = r.u64();
+    for (double& s : a.z_sums) s = r.f64();
+    for (std::uint64_t& count : a.z_histogram) count = r.varint();
+  }
+  if (!r.done()) r.fail("trailing bytes in a chunk");
+  return accumulators;
+}
+
+std::string encode_state(const experiment_state& state) {
+  writer payload;
+  payload.bytes(state.settings);
+  payload.u32(state.shard);
+  payload.u32(state.shards);
+  payload.u64(state.chunks.size());
+  for (const auto& [id, bytes] : state.chunks) {
+    payload.u32(id.size);
+    payload.u64(id.index);
+    payload.bytes(bytes);
+  }
+  writer file;
+  file.raw(magic);
+  file.u32(state_format_version);
+  file.bytes(payload.str());
+  file.u64(fnv1a(file.str()));
+  return std::move(file.str());
+}
+
+experiment_state decode_state(std::string_view bytes, const std::string& file) {
+  if (bytes.substr(0, magic.size()) != magic)
+    throw state_error(fmt::format("{}: not an mlesim state file (no MLESIMST header)", file));
+  reader r(bytes.substr(magic.size()), file);
+  const std::uint32_t version = r.u32();
+  if (version != state_format_version)
+    throw state_error(fmt::format("{}: written by state format {}, this mlesim reads format {}: rerun that part with "
+                                  "this build",
+                                  file, version, state_format_version));
+  const std::string_view payload = r.bytes();
+  const std::uint64_t checksum = r.u64();
+  if (!r.done()) r.fail("trailing bytes");
+  if (fnv1a(bytes.substr(0, bytes.size() - 8)) != checksum)
+    throw state_error(fmt::format("{}: corrupt: its checksum does not match its contents", file));
+
+  reader p(payload, file);
+  experiment_state state;
+  state.settings = std::string(p.bytes());
+  state.shard = p.u32();
+  state.shards = p.u32();
+  if (state.shards == 0 || state.shard == 0 || state.shard > state.shards) p.fail("a shard number out of range");
+  const std::uint64_t count = p.u64();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    chunk_id id;
+    id.size = p.u32();
+    id.index = p.u64();
+    if (!state.chunks.emplace(id, std::string(p.bytes())).second) p.fail("a chunk twice");
+  }
+  if (!p.done()) p.fail("trailing bytes in the payload");
+  return state;
+}
+
+experiment_state read_state(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw state_error(fmt::format("{}: cannot read: {}", file.string(), std::strerror(errno)));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return decode_state(buffer.str(), file.string());
+}
+
+std::vector<chunk_id> shard_chunks(const experiment_spec& spec, std::uint32_t shard, std::uint32_t shards) {
+  std::vector<chunk_id> result;
+  const auto all = all_chunks(spec);
+  for (std::size_t i = shard - 1; i < all.size(); i += shards) result.push_back(all[i]);
+  return result;
+}
+
+std::string shard_file_name(const std::string& experiment, std::uint32_t shard, std::uint32_t shards) {
+  return fmt::format("{}.shard-{}-of-{}.state", experiment, shard, shards);
+}
+
+std::string checkpoint_file_name(const std::string& experiment) { return experiment + ".checkpoint.state"; }
+
+}  // namespace mlesim

@@ -1,0 +1,61 @@
+// State files: the finished chunks of one experiment (sim/study.hpp), with
+// the experiment's resolved settings, so that a study can be split into
+// shards and merged, or checkpointed and resumed, and still give the bytes a
+// single run gives. The format is documented in docs/state-format.md.
+#pragma once
+
+#include "sim/study.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlesim {
+
+// Bumped whenever a change makes the same settings give other sums (a new
+// generator, another chunk length, another accumulator layout): a state of
+// another version is refused, never merged.
+inline constexpr std::uint32_t state_format_version = 1;
+
+// A state file that cannot be used: corrupt, truncated, of another version,
+// or of another study. The message names the file.
+struct state_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The experiment's resolved settings as canonical JSON (sorted keys, doubles
+// to 17 digits): everything that decides its sums, and nothing else.
+std::string settings_json(const experiment_spec& spec);
+// The spec back from settings_json; throws state_error on malformed input.
+experiment_spec spec_from_settings(std::string_view json, const std::string& file);
+// What differs between two settings, as "key: a -> b" lines; empty if equal.
+std::vector<std::string> settings_differences(std::string_view before, std::string_view after);
+
+struct experiment_state {
+  std::string settings;       // settings_json of the experiment
+  std::uint32_t shard = 1;    // K of N: this state holds the chunks whose ordinal is K - 1 mod N
+  std::uint32_t shards = 1;   // 1 for a checkpoint
+  std::map<chunk_id, std::string> chunks{};  // each chunk's accumulators, encoded (encode_chunk)
+};
+
+std::string encode_chunk(const accumulator_set& accumulators);
+accumulator_set decode_chunk(std::string_view bytes, std::size_t estimands, const std::string& file);
+
+// The whole file's bytes, and back; decode checks the magic, the version,
+// the length and the checksum, and names `file` in every error.
+std::string encode_state(const experiment_state& state);
+experiment_state decode_state(std::string_view bytes, const std::string& file);
+experiment_state read_state(const std::filesystem::path& file);
+
+// The chunks of shard K of N: those whose ordinal in all_chunks is K - 1 mod N.
+std::vector<chunk_id> shard_chunks(const experiment_spec& spec, std::uint32_t shard, std::uint32_t shards);
+
+// The file names a run writes for an experiment.
+std::string shard_file_name(const std::string& experiment, std::uint32_t shard, std::uint32_t shards);
+std::string checkpoint_file_name(const std::string& experiment);
+
+}  // namespace mlesim

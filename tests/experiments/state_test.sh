@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs as data: shards merged, and runs killed and resumed, give the bytes of
+# one run; bad, foreign, duplicated or missing states are refused by name.
+# usage: state_test.sh MLESIM SOURCE_ROOT
+set -u
+mlesim=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# same_reports DIR_A DIR_B: every CSV and Markdown of A is in B, byte for byte.
+same_reports() {
+  local a=$1 b=$2 f
+  for f in "$a"/*.csv "$a"/*.md; do
+    cmp -s "$f" "$b/$(basename "$f")" && ok || bad "$(basename "$f") differs between $a and $b"
+  done
+}
+
+# A family, a regression, a misspecified fit and the non-regular uniform.
+configs="$root/experiments/gamma.toml $root/experiments/logistic_regression.toml
+  $root/experiments/misspecified-normal-t.toml $root/experiments/uniform.toml"
+# shellcheck disable=SC2086
+"$mlesim" run --reps 3000 -o "$work/single" $configs > /dev/null || bad "the single run failed"
+for n in 1 2 3 7; do
+  for k in $(seq "$n"); do
+    threads=$(( k % 2 + 1 ))  # shards on 1 and on 2 threads alike
+    # shellcheck disable=SC2086
+    "$mlesim" run --reps 3000 --shard "$k/$n" --threads "$threads" -o "$work/shards-$n" $configs > /dev/null \
+      || bad "shard $k/$n failed"
+  done
+  [ -z "$(ls "$work/shards-$n"/*.csv 2> /dev/null)" ] && ok || bad "a shard wrote a report"
+  "$mlesim" merge "$work/shards-$n"/*.state -o "$work/merged-$n" > /dev/null || bad "merging $n shards failed"
+  same_reports "$work/single" "$work/merged-$n"
+done
+
+# expect_refusal NAME MESSAGE STATE...: merge exits 2, names the problem, writes no report.
+expect_refusal() {
+  local name=$1 message=$2
+  shift 2
+  "$mlesim" merge "$@" -o "$work/refused-$name" > /dev/null 2> "$work/stderr"
+  local rc=$?
+  [ "$rc" = 2 ] && ok || bad "$name: exit $rc, wanted 2"
+  grep -qF -- "$message" "$work/stderr" && ok || bad "$name: stderr lacks '$message': $(cat "$work/stderr")"
+  [ -z "$(ls "$work/refused-$name"/*.csv 2> /dev/null)" ] && ok || bad "$name: wrote a report"
+}
+s="$work/shards-3"
+cp "$s/gamma.shard-2-of-3.state" "$work/corrupt.state"
+printf 'X' | dd of="$work/corrupt.state" bs=1 seek=5000 conv=notrunc 2> /dev/null
+expect_refusal corrupt "corrupt.state: corrupt: its checksum does not match" \
+  "$s/gamma.shard-1-of-3.state" "$work/corrupt.state" "$s/gamma.shard-3-of-3.state"
+head -c 3000 "$s/gamma.shard-2-of-3.state" > "$work/truncated.state"
+expect_refusal truncated "truncated.state: not a usable state file: truncated" \
+  "$s/gamma.shard-1-of-3.state" "$work/truncated.state" "$s/gamma.shard-3-of-3.state"
+expect_refusal missing "gamma: missing 1 of 3 shards: gamma.shard-2-of-3.state" \
+  "$s/gamma.shard-1-of-3.state" "$s/gamma.shard-3-of-3.state"
+cp "$s/gamma.shard-2-of-3.state" "$work/copy.state"
+expect_refusal duplicated "copy.state: shard 2 of 3 again" \
+  "$s/gamma.shard-1-of-3.state" "$s/gamma.shard-2-of-3.state" "$work/copy.state" "$s/gamma.shard-3-of-3.state"
+expect_refusal mixed-counts "shard 1 of 2, but" "$s/gamma.shard-2-of-3.state" "$work/shards-2/gamma.shard-1-of-2.state"
+"$mlesim" run --reps 3000 --seed 7 --shard 2/3 -o "$work/foreign" "$root/experiments/gamma.toml" > /dev/null
+expect_refusal foreign "a state of another study named 'gamma'" \
+  "$s/gamma.shard-1-of-3.state" "$work/foreign/gamma.shard-2-of-3.state" "$s/gamma.shard-3-of-3.state"
+cp "$s/gamma.shard-2-of-3.state" "$work/version.state"
+printf '\x63' | dd of="$work/version.state" bs=1 seek=8 conv=notrunc 2> /dev/null  # the format version's low byte
+expect_refusal version "version.state: written by state format 99" \
+  "$s/gamma.shard-1-of-3.state" "$work/version.state" "$s/gamma.shard-3-of-3.state"
+printf 'not a state' > "$work/text.state"
+expect_refusal not-a-state "text.state: not an mlesim state file" "$work/text.state"
+
+# Killed with SIGKILL three times at random moments, then resumed: the bytes of one run.
+cat > "$work/long.toml" <<'TOML'
+[experiment]
+name = "long"
+seed = 11
+replications = 300000
+sample_sizes = [50, 200]
+[generate]
+family = "gamma"
+params = { shape = 2.5, rate = 1.5 }
+[fit]
+estimands = ["shape", "rate", "mean"]
+TOML
+"$mlesim" run -o "$work/long-single" "$work/long.toml" > /dev/null || bad "the long run failed"
+RANDOM=20261126  # the kill moments are random, but the same in every run of this test
+for attempt in 1 2 3; do
+  "$mlesim" run --resume --checkpoint-every 0.2 -o "$work/long-resumed" "$work/long.toml" > /dev/null 2>&1 &
+  pid=$!
+  sleep "0.$(( RANDOM % 9 + 3 ))"
+  kill -KILL "$pid" 2> /dev/null
+  wait "$pid" 2> /dev/null
+done
+[ -f "$work/long-resumed/long.checkpoint.state" ] && ok || bad "no checkpoint survived the kills"
+[ -z "$(ls "$work/long-resumed"/*.csv 2> /dev/null)" ] && ok || bad "a killed run wrote a report"
+# A changed config is refused, saying what changed.
+"$mlesim" run --resume --seed 12 -o "$work/long-resumed" "$work/long.toml" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && ok || bad "a resume with another seed was not refused"
+grep -qF 'seed: 11 -> 12' "$work/stderr" && ok || bad "the refusal does not say what changed: $(cat "$work/stderr")"
+"$mlesim" run --resume -o "$work/long-resumed" "$work/long.toml" > /dev/null || bad "the resumed run failed"
+same_reports "$work/long-single" "$work/long-resumed"
+[ ! -e "$work/long-resumed/long.checkpoint.state" ] && ok || bad "a finished run left its checkpoint"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
