@@ -11,6 +11,7 @@
 #include "reports/fit_report.hpp"
 #include "estimators/data_fit.hpp"
 #include "experiments/data.hpp"
+#include "experiments/mpi.hpp"
 #include "sim/experiment.hpp"
 #include "sim/state.hpp"
 #include "sim/study.hpp"
@@ -49,7 +50,12 @@ struct run_flags {
   bool checkpoint = false;           // keep finished chunks in DIR/<experiment>.checkpoint.state
   bool resume = false;               // start from that checkpoint
   double checkpoint_every = 5;       // seconds between checkpoint writes, at most
+  bool mpi = false;                  // share the chunks among MPI ranks; rank 0 writes the reports
 };
+
+// Set once MPI is initialized with several ranks: an error then ends every
+// rank (mpi::abort), and only rank 0 speaks.
+std::optional<mpi::world> mpi_world;
 
 // "K/N" with 1 <= K <= N <= 65536.
 std::pair<std::uint32_t, std::uint32_t> shard_flag(const std::string& text) {
@@ -187,11 +193,19 @@ std::vector<experiment_config> load_all(const run_flags& flags, bool judge) {
 int run_command(const run_flags& flags, bool judge) {
   // Every config is read and checked before any runs: a typo in the last one
   // costs nothing and leaves no report behind.
+  if (flags.mpi) {
+    if (!mpi::available())
+      throw input_error("--mpi: this mlesim was built without MPI (install libopenmpi-dev and rebuild)");
+    if (flags.shard || flags.checkpoint || flags.resume)
+      throw input_error("--mpi does not go with --shard, --checkpoint or --resume");
+    mpi_world = mpi::init();
+  }
   const auto configs = load_all(flags, judge);
   if (judge)
     for (const auto& config : configs)
       if (config.checks.empty())
         throw input_error(fmt::format("{}: declares no [[check]]: nothing to verify", config.file.string()));
+  const bool speaks = !mpi_world || mpi_world->rank == 0;  // rank 0 alone writes and prints
   std::optional<std::pair<std::uint32_t, std::uint32_t>> shard;
   if (flags.shard) {
     shard = shard_flag(*flags.shard);
@@ -199,7 +213,20 @@ int run_command(const run_flags& flags, bool judge) {
     if (flags.checkpoint || flags.resume) throw input_error("--shard and --checkpoint/--resume do not go together");
   }
   // Locked and test-written now: an unusable folder costs no simulation.
-  report_folder folder(flags.output);
+  std::optional<report_folder> folder;
+  if (shard) {
+    // Shards of one study may write into one folder at once (a SLURM array):
+    // no lock, each its own files, each written atomically. A folder that
+    // cannot take them fails now, not after the simulation.
+    std::error_code error;
+    std::filesystem::create_directories(flags.output, error);
+    if (error) throw output_error(fmt::format("{}: cannot create the output folder: {}", flags.output, error.message()));
+    const auto probe = std::filesystem::path(flags.output) / fmt::format(".mlesim-probe-{}", ::getpid());
+    write_file_atomically(probe, std::string(64 * 1024, '\n'));
+    std::filesystem::remove(probe);
+  } else if (speaks) {
+    folder.emplace(flags.output);
+  }
 
   std::optional<tbb::global_control> limit;
   if (flags.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, flags.threads);
@@ -232,9 +259,32 @@ int run_command(const run_flags& flags, bool judge) {
         continue;
       }
       if (flags.checkpoint || flags.resume) {
-        const auto file = folder.path() / checkpoint_file_name(config.spec.name);
+        const auto file = folder->path() / checkpoint_file_name(config.spec.name);
         result = run_with_checkpoint(*experiment, file, flags.resume, flags.checkpoint_every, progress);
         checkpoints.push_back(file);
+      } else if (mpi_world) {
+        // Each rank its share of the chunks (round robin, as shards), all to
+        // rank 0, which joins them in the fixed tree.
+        const auto [rank, ranks] = *mpi_world;
+        experiment_state mine{.settings = settings_json(config.spec), .shard = static_cast<std::uint32_t>(rank + 1),
+                              .shards = static_cast<std::uint32_t>(ranks)};
+        std::mutex mutex;
+        run_chunks(*experiment, shard_chunks(config.spec, mine.shard, mine.shards),
+                   [&](chunk_id id, accumulator_set&& accumulators) {
+                     std::string bytes = encode_chunk(accumulators);
+                     std::lock_guard lock(mutex);
+                     mine.chunks.emplace(id, std::move(bytes));
+                   });
+        const auto states = mpi::gather(encode_state(mine));
+        if (!speaks) continue;
+        std::map<chunk_id, std::string> chunks;
+        for (int r = 0; r < ranks; ++r) {
+          experiment_state theirs = decode_state(states[static_cast<std::size_t>(r)], fmt::format("rank {}", r));
+          chunks.merge(theirs.chunks);
+        }
+        result = summarize_chunks(*experiment, [&](chunk_id id) {
+          return decode_chunk(chunks.at(id), experiment->estimand_count(), "rank state");
+        });
       } else {
         result = run_all(*experiment, progress);
       }
@@ -253,10 +303,19 @@ int run_command(const run_flags& flags, bool judge) {
     }
     std::cout << fmt::format("  {:.2f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
   }
-  folder.commit(reports);
-  for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  if (shard) {
+    for (const auto& [name, content] : reports) {
+      write_file_atomically(std::filesystem::path(flags.output) / name, content);
+      std::cout << fmt::format("wrote {}\n", (std::filesystem::path(flags.output) / name).string());
+    }
+  } else if (speaks) {
+    folder->commit(reports);
+    for (const auto& [name, content] : reports)
+      std::cout << fmt::format("wrote {}\n", (folder->path() / name).string());
+  }
   // The reports hold everything now: a finished run's checkpoints go.
   for (const auto& file : checkpoints) std::filesystem::remove(file);
+  if (mpi_world) mpi::finalize();
   return all_passed ? exit_ok : exit_property_failed;
 }
 
@@ -492,6 +551,13 @@ int models_command() {
 
 }  // namespace
 
+// One line on stderr (from rank 0 alone under MPI, where every rank then ends).
+int fail(const std::string& message) {
+  if (!mpi_world || mpi_world->rank == 0) std::cerr << "mlesim: " << message << std::endl;
+  if (mpi_world && mpi_world->size > 1) mpi::abort(exit_bad_input);
+  return exit_bad_input;
+}
+
 int run_cli(int argc, char** argv) {
   CLI::App app{"mlesim: Monte Carlo checks of what maximum likelihood theory promises"};
   app.require_subcommand(1);
@@ -516,6 +582,8 @@ int run_cli(int argc, char** argv) {
     command->add_option("--checkpoint-every", flags.checkpoint_every, "Seconds between checkpoint writes, at most")
         ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
   }
+  run->add_flag("--mpi", flags.mpi,
+                "Under mpirun: share the chunks among the ranks (each with its threads); rank 0 writes the reports");
   run->add_option("--shard", flags.shard,
                   "K/N: run the K-th of N parts, write DIR/<experiment>.shard-K-of-N.state and no report");
   std::vector<std::string> merge_files;
@@ -563,17 +631,13 @@ int run_cli(int argc, char** argv) {
     if (*models) return models_command();
     if (*fit_subcommand) return fit_command(fit);
   } catch (const input_error& e) {
-    std::cerr << "mlesim: " << e.what() << '\n';
-    return exit_bad_input;
+    return fail(e.what());
   } catch (const state_error& e) {
-    std::cerr << "mlesim: " << e.what() << '\n';
-    return exit_bad_input;
+    return fail(e.what());
   } catch (const output_error& e) {
-    std::cerr << "mlesim: " << e.what() << '\n';
-    return exit_bad_input;
+    return fail(e.what());
   } catch (const std::exception& e) {
-    std::cerr << "mlesim: error: " << e.what() << '\n';
-    return exit_bad_input;
+    return fail(std::string("error: ") + e.what());
   }
   return exit_bad_input;
 }

@@ -37,6 +37,14 @@ for n in 1 2 3 7; do
   same_reports "$work/single" "$work/merged-$n"
 done
 
+# Shards of one study run at once into one folder, as a SLURM array does.
+for k in 1 2 3; do
+  "$mlesim" run --reps 3000 --shard "$k/3" --threads 1 -o "$work/concurrent" "$root/experiments/gamma.toml" > /dev/null &
+done
+wait
+"$mlesim" merge "$work/concurrent"/*.state -o "$work/concurrent-merged" > /dev/null || bad "concurrent shards did not merge"
+cmp -s "$work/single/gamma.csv" "$work/concurrent-merged/gamma.csv" && ok || bad "concurrent shards differ from one run"
+
 # expect_refusal NAME MESSAGE STATE...: merge exits 2, names the problem, writes no report.
 expect_refusal() {
   local name=$1 message=$2
@@ -102,6 +110,24 @@ grep -qF 'seed: 11 -> 12' "$work/stderr" && ok || bad "the refusal does not say 
 "$mlesim" run --resume -o "$work/long-resumed" "$work/long.toml" > /dev/null || bad "the resumed run failed"
 same_reports "$work/long-single" "$work/long-resumed"
 [ ! -e "$work/long-resumed/long.checkpoint.state" ] && ok || bad "a finished run left its checkpoint"
+
+# MPI with 2 and 3 ranks (each on one thread): the bytes of one run.
+if command -v mpirun > /dev/null && "$mlesim" run --help | grep -q -- '--mpi'; then
+  for ranks in 2 3; do
+    # shellcheck disable=SC2086
+    mpirun --allow-run-as-root --oversubscribe -np "$ranks" "$mlesim" run --mpi --threads 1 --reps 3000 \
+      -o "$work/mpi-$ranks" $configs > "$work/mpi.log" 2>&1 || bad "mpirun -np $ranks failed: $(tail -5 "$work/mpi.log")"
+    same_reports "$work/single" "$work/mpi-$ranks"
+  done
+  # A bad config under MPI: exit 2, said once.
+  printf '[experiment]\nname = "x"\nseed = 1\nreplications = 1\nsample_sizes = [5]\n[generate]\nfamily = "normal"\nparams = { mu = 0, sigma2 = 1 }\n' > "$work/bad.toml"
+  mpirun --allow-run-as-root --oversubscribe -np 2 "$mlesim" run --mpi -o "$work/mpi-bad" "$work/bad.toml" \
+    > /dev/null 2> "$work/stderr"
+  [ $? != 0 ] && ok || bad "a bad config under MPI exited 0"
+  [ "$(grep -c 'replications is 1' "$work/stderr")" = 1 ] && ok || bad "the error was not said once: $(cat "$work/stderr")"
+else
+  echo "note: no mpirun or no MPI build: the MPI checks did not run"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
