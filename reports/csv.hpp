@@ -9,7 +9,8 @@
 
 namespace mlesim {
 
-// SPEC.md's required columns, in order, then the extras.
+// The core columns, in the order the README's results table fixes (stable
+// for scripts that read them by position), then the extras.
 inline constexpr std::array<std::string_view, 24> csv_required_columns{
     "experiment", "family", "n", "estimand", "true_value", "reps", "failures", "mean",
     "bias", "bias_mcse", "emp_se", "emp_se_mcse", "mse", "mse_mcse", "model_se", "model_se_relerr",
