@@ -111,9 +111,7 @@ experiment_result run_with_checkpoint(const prepared_experiment& experiment, con
     }
   });
   if (!missing.empty()) write_file_atomically(file, encode_state(state));
-  return summarize_chunks(experiment, [&](chunk_id id) {
-    return decode_chunk(state.chunks.at(id), experiment.estimand_count(), file.string());
-  });
+  return summarize_encoded(experiment, state.chunks, file.string());
 }
 
 // An integer flag read as the config reads the same key: decimal digits, in
@@ -245,14 +243,8 @@ int run_command(const run_flags& flags, bool judge) {
       const auto experiment = prepare(config.spec);
       if (shard) {
         // A part of the study: its chunks' state, no report.
-        experiment_state state{.settings = settings_json(config.spec), .shard = shard->first, .shards = shard->second};
-        std::mutex mutex;
-        run_chunks(*experiment, shard_chunks(config.spec, shard->first, shard->second),
-                   [&](chunk_id id, accumulator_set&& accumulators) {
-                     std::string bytes = encode_chunk(accumulators);
-                     std::lock_guard lock(mutex);
-                     state.chunks.emplace(id, std::move(bytes));
-                   });
+        const experiment_state state = run_to_state(
+            *experiment, shard_chunks(config.spec, shard->first, shard->second), shard->first, shard->second);
         reports.emplace_back(shard_file_name(config.spec.name, shard->first, shard->second), encode_state(state));
         std::cout << fmt::format("{}: shard {} of {}, {} chunks\n", config.spec.name, shard->first, shard->second,
                                  state.chunks.size());
@@ -265,26 +257,14 @@ int run_command(const run_flags& flags, bool judge) {
       } else if (mpi_world) {
         // Each rank its share of the chunks (round robin, as shards), all to
         // rank 0, which joins them in the fixed tree.
-        const auto [rank, ranks] = *mpi_world;
-        experiment_state mine{.settings = settings_json(config.spec), .shard = static_cast<std::uint32_t>(rank + 1),
-                              .shards = static_cast<std::uint32_t>(ranks)};
-        std::mutex mutex;
-        run_chunks(*experiment, shard_chunks(config.spec, mine.shard, mine.shards),
-                   [&](chunk_id id, accumulator_set&& accumulators) {
-                     std::string bytes = encode_chunk(accumulators);
-                     std::lock_guard lock(mutex);
-                     mine.chunks.emplace(id, std::move(bytes));
-                   });
-        const auto states = mpi::gather(encode_state(mine));
+        const auto rank = static_cast<std::uint32_t>(mpi_world->rank + 1);
+        const auto ranks = static_cast<std::uint32_t>(mpi_world->size);
+        const auto states =
+            mpi::gather(encode_state(run_to_state(*experiment, shard_chunks(config.spec, rank, ranks), rank, ranks)));
         if (!speaks) continue;
         std::map<chunk_id, std::string> chunks;
-        for (int r = 0; r < ranks; ++r) {
-          experiment_state theirs = decode_state(states[static_cast<std::size_t>(r)], fmt::format("rank {}", r));
-          chunks.merge(theirs.chunks);
-        }
-        result = summarize_chunks(*experiment, [&](chunk_id id) {
-          return decode_chunk(chunks.at(id), experiment->estimand_count(), "rank state");
-        });
+        for (std::uint32_t r = 0; r < ranks; ++r) chunks.merge(decode_state(states[r], fmt::format("rank {}", r)).chunks);
+        result = summarize_encoded(*experiment, chunks, "the ranks' states");
       } else {
         result = run_all(*experiment, progress);
       }
@@ -376,7 +356,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     if (s.chunks.size() != all_chunks(spec).size())
       throw input_error(fmt::format("{}: the states hold chunks this study does not have", name));
     const experiment_result result = summarize_chunks(*experiment, [&](chunk_id id) {
-      const auto& [bytes, file] = s.chunks.at(id);
+      const auto& [bytes, file] = s.chunks.at(id);  // present: checked above
       return decode_chunk(bytes, experiment->estimand_count(), file);
     });
     reports.emplace_back(name + ".csv", csv_report(result));

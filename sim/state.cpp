@@ -6,6 +6,7 @@
 #include <bit>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -331,6 +332,29 @@ std::vector<chunk_id> shard_chunks(const experiment_spec& spec, std::uint32_t sh
   const auto all = all_chunks(spec);
   for (std::size_t i = shard - 1; i < all.size(); i += shards) result.push_back(all[i]);
   return result;
+}
+
+experiment_state run_to_state(const prepared_experiment& experiment, std::span<const chunk_id> chunks,
+                              std::uint32_t shard, std::uint32_t shards) {
+  experiment_state state{.settings = settings_json(experiment.spec()), .shard = shard, .shards = shards};
+  std::mutex mutex;
+  run_chunks(experiment, chunks, [&](chunk_id id, accumulator_set&& accumulators) {
+    std::string bytes = encode_chunk(accumulators);  // outside the lock: the encoding is the work
+    std::lock_guard lock(mutex);
+    state.chunks.emplace(id, std::move(bytes));
+  });
+  return state;
+}
+
+experiment_result summarize_encoded(const prepared_experiment& experiment,
+                                    const std::map<chunk_id, std::string>& chunks, const std::string& source) {
+  return summarize_chunks(experiment, [&](chunk_id id) {
+    const auto it = chunks.find(id);
+    if (it == chunks.end())
+      throw state_error(fmt::format("{}: chunk {} of sample size {} is missing", source, id.index,
+                                    experiment.spec().sample_sizes[id.size]));
+    return decode_chunk(it->second, experiment.estimand_count(), source);
+  });
 }
 
 std::string shard_file_name(const std::string& experiment, std::uint32_t shard, std::uint32_t shards) {

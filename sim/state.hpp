@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -53,6 +54,14 @@ experiment_state read_state(const std::filesystem::path& file);
 
 // The chunks of shard K of N: those whose ordinal in all_chunks is K - 1 mod N.
 std::vector<chunk_id> shard_chunks(const experiment_spec& spec, std::uint32_t shard, std::uint32_t shards);
+
+// Runs the given chunks (in parallel) into shard K of N's state.
+experiment_state run_to_state(const prepared_experiment& experiment, std::span<const chunk_id> chunks,
+                              std::uint32_t shard, std::uint32_t shards);
+// The results from encoded chunks that hold every chunk of the experiment;
+// `source` names them in errors.
+experiment_result summarize_encoded(const prepared_experiment& experiment,
+                                    const std::map<chunk_id, std::string>& chunks, const std::string& source);
 
 // The file names a run writes for an experiment.
 std::string shard_file_name(const std::string& experiment, std::uint32_t shard, std::uint32_t shards);
