@@ -30,7 +30,11 @@ struct bernoulli {
        [](double eta, const parameters&) { return parameters{1 / (1 + std::exp(-eta))}; }},
   }};
 
-  static std::string check(const parameters& t) { return checks::open_unit("p", t[0]); }
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) { return checks::open_unit("p", t[0]); }
+
+  static std::string check(const parameters& t) { return checks::unit_within("p", t[0]); }
 
   static auto sampler(const parameters& t) {
     return [draw = boost::random::bernoulli_distribution<double>(t[0])](auto& engine) mutable {

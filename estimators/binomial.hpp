@@ -33,7 +33,9 @@ struct binomial {
        [](double eta, const parameters&) { return parameters{1 / (1 + std::exp(-eta))}; }},
   }};
 
-  // The largest number of trials: counts beyond 2^31 would not fit Boost's sampler.
+  // The largest number of trials, as documented. Boost's sampler runs on
+  // long long: on int its (trials + 1) overflowed at 2^31 - 1 and it never
+  // returned.
   static constexpr double max_trials = 2147483647;
 
   double trials = 1;
@@ -46,12 +48,16 @@ struct binomial {
     return fmt::format("trials is {}, but must be a whole number in [1, {}]", m, max_trials);
   }
 
-  static std::string check(const parameters& t) { return checks::open_unit("p", t[0]); }
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) { return checks::open_unit("p", t[0]); }
+
+  static std::string check(const parameters& t) { return checks::unit_within("p", t[0]); }
 
   bool admits(double x) const { return x <= trials; }
 
   auto sampler(const parameters& t) const {
-    return [draw = boost::random::binomial_distribution<int, double>(static_cast<int>(trials), t[0])](
+    return [draw = boost::random::binomial_distribution<long long, double>(static_cast<long long>(trials), t[0])](
                auto& engine) mutable { return static_cast<double>(draw(engine)); };
   }
 

@@ -30,6 +30,7 @@ struct cauchy {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::real_line;
   static constexpr bool closed_form = false;
+  static constexpr std::array<unit_role, 2> units{unit_role::location, unit_role::scale};
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
 
@@ -41,8 +42,15 @@ struct cauchy {
         return {parameters{m.median, m.iqr / 2}, m.iqr > 0, 0};
       }};
 
-  static std::string check(const parameters& t) {
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::finite("location", t[0]), checks::positive("scale", t[1]));
+  }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::finite("location", t[0]), checks::positive_within("scale", t[1]),
+                                 checks::location_within("location", t[0], t[1]));
   }
 
   static auto sampler(const parameters& t) { return boost::random::cauchy_distribution<double>(t[0], t[1]); }
@@ -50,12 +58,28 @@ struct cauchy {
   // The same law in Boost.Math, for its quantiles (estimators/expectation.cpp).
   static auto distribution(const parameters& t) { return boost::math::cauchy_distribution<>(t[0], t[1]); }
 
+  // log(1 + z^2), and w = 1/(1 + z^2) with z w and z^2 w, in forms that do
+  // not overflow: z^2 does past |z| = 1e154, where log1p(z^2) was infinite
+  // and z^2 / (1 + z^2) NaN.
+  static double log1p_square(double z) {
+    const double a = std::abs(z);
+    return a <= 1 ? std::log1p(a * a) : 2 * std::log(a) + std::log1p(1 / (a * a));
+  }
+  struct weights {
+    double w, zw, zzw;  // 1/(1+z^2), z/(1+z^2), z^2/(1+z^2)
+  };
+  static weights weights_at(double z) {
+    if (std::abs(z) <= 1) {
+      const double w = 1 / (1 + z * z);
+      return {w, z * w, z * z * w};
+    }
+    const double y = 1 / z, zzw = 1 / (1 + y * y);
+    return {y * y * zzw, y * zzw, zzw};
+  }
+
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0;
-    for (double xi : x) {
-      const double z = (xi - t[0]) / t[1];
-      sum += std::log1p(z * z);
-    }
+    for (double xi : x) sum += log1p_square((xi - t[0]) / t[1]);
     return -static_cast<double>(x.size()) * std::log(std::numbers::pi * t[1]) - sum;
   }
 
@@ -63,9 +87,9 @@ struct cauchy {
     const double s = t[1];
     double location = 0, scale = 0;
     for (double xi : x) {
-      const double z = (xi - t[0]) / s, u = 1 + z * z;
-      location += 2 * z / u;
-      scale += 2 * z * z / u - 1;
+      const auto [w, zw, zzw] = weights_at((xi - t[0]) / s);
+      location += 2 * zw;
+      scale += 2 * zzw - 1;
     }
     return {location / s, scale / s};
   }
@@ -78,10 +102,10 @@ struct cauchy {
     const double s = t[1];
     double mm = 0, ms = 0, ss = 0;
     for (double xi : x) {
-      const double z = (xi - t[0]) / s, u = 1 + z * z;
-      mm += 2 * (1 - z * z) / (u * u);
-      ms += 4 * z / (u * u);
-      ss += 2 * z * z * (3 + z * z) / (u * u) - 1;
+      const auto [w, zw, zzw] = weights_at((xi - t[0]) / s);
+      mm += 2 * w * (w - zzw);        // 2 (1 - z^2) / (1 + z^2)^2
+      ms += 4 * zw * w;               // 4 z / (1 + z^2)^2
+      ss += 2 * zzw * (3 * w + zzw) - 1;  // 2 z^2 (3 + z^2) / (1 + z^2)^2 - 1
     }
     matrix<2> info;
     info << mm, ms, ms, ss;

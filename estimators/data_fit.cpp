@@ -1,8 +1,10 @@
 #include "estimators/data_fit.hpp"
 
 #include "estimators/maximize.hpp"
+#include "estimators/newton.hpp"
 #include "estimators/registry.hpp"
 #include "estimators/regression.hpp"
+#include "estimators/sample_statistics.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -42,7 +44,7 @@ class restricted_likelihood {
   double operator()(const Eigen::VectorXd& free_values) const { return at(theta(free_values)); }
 
   double at(const P& t) const {
-    if (!F::check(t).empty()) return minus_infinity;
+    if (!space_problem<F>(t).empty()) return minus_infinity;
     const double value = family_.log_likelihood(t, x_);
     return std::isnan(value) ? minus_infinity : value;
   }
@@ -132,13 +134,22 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   // Too few distinct values put a continuous family's MLE outside its
   // parameter space (a zero variance, an infinite rate): bad data, not a fit.
   // A discrete family's boundary estimate (p-hat = 0) is a result.
-  if (!discrete(F::support) && (!unrestricted.theta.allFinite() || !F::check(unrestricted.theta).empty())) {
+  if (!discrete(F::support) && (!unrestricted.theta.allFinite() || !space_problem<F>(unrestricted.theta).empty())) {
     std::vector<double> sorted = x;
     std::sort(sorted.begin(), sorted.end());
     const auto distinct = std::unique(sorted.begin(), sorted.end()) - sorted.begin();
-    out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few for a {} fit{}", distinct,
-                                   x.size(), F::name,
-                                   unrestricted.theta.allFinite() ? " (" + F::check(unrestricted.theta) + ")" : "");
+    // An estimate that overflows, from values enough apart, is double
+    // precision's limit, not the data's.
+    bool overflow = false;
+    for (int j = 0; j < K; ++j) overflow = overflow || std::isinf(unrestricted.theta[j]);
+    if (distinct >= 2 && overflow)
+      out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: an estimate "
+                                     "overflows (the values span {:.3g} to {:.3g})",
+                                     F::name, x.size(), sorted.front(), sorted[static_cast<std::size_t>(distinct) - 1]);
+    else
+      out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few for a {} fit{}", distinct,
+                                     x.size(), F::name,
+                                     unrestricted.theta.allFinite() ? " (" + space_problem<F>(unrestricted.theta) + ")" : "");
     return out;
   }
 
@@ -151,7 +162,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     start[j] = value;
     is_fixed[static_cast<std::size_t>(j)] = true;
   }
-  const std::string problem = F::check(start);
+  const std::string problem = space_problem<F>(start);
   for (const auto& [name, value] : fixed) {
     if (!problem.empty() && problem.find(name) != std::string::npos) {
       out.fixed_problem = fmt::format("{}={}: {}", name, value, problem);
@@ -172,10 +183,10 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   const double k = static_cast<double>(free.size()), n = static_cast<double>(x.size());
   out.aic = 2 * k - 2 * out.log_likelihood;
   out.bic = k * std::log(n) - 2 * out.log_likelihood;
-  const bool interior = F::check(theta).empty();
+  const bool interior = space_problem<F>(theta).empty();
   if (!interior)
     out.notes.push_back(fmt::format("the estimate is on the boundary of the parameter space ({}): no standard "
-                                    "error or Wald interval", F::check(theta)));
+                                    "error or Wald interval", space_problem<F>(theta)));
 
   // Standard errors from the observed information of the free coordinates.
   Eigen::MatrixXd covariance;
@@ -192,6 +203,10 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     out.notes.push_back(std::string(F::irregularity));
   }
 
+  if (!fit.converged)
+    out.notes.push_back(fmt::format("the maximizer did not converge in {} iterations: no standard errors or "
+                                    "intervals", fit.iterations));
+
   const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
   const double threshold = out.log_likelihood - boost::math::quantile(boost::math::chi_squared(1), level) / 2;
   for (int j = 0; j < K; ++j) {
@@ -202,8 +217,82 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
       if (covariance.size() > 0 && covariance(position, position) >= 0 && std::isfinite(covariance(position, position)))
         se = std::sqrt(covariance(position, position));
       fill_intervals(p, se, z, threshold, [&](double eta) { return profile(family, x, theta, free, j, eta); });
+      if (!p.se && interior && F::regular)
+        out.notes.push_back(fmt::format("{}: no standard error or Wald interval, the observed information at the "
+                                        "estimate is not positive definite", p.name));
+      for (const auto& [bound, side] : {std::pair{p.profile_low, "lower"}, std::pair{p.profile_high, "upper"}})
+        if (!bound)
+          out.notes.push_back(fmt::format("{}: no {} profile bound, the profile log-likelihood stays within the "
+                                          "interval's threshold to the edge of the parameter space",
+                                          p.name, side));
     }
     out.parameters.push_back(std::move(p));
+  }
+  return out;
+}
+
+// Fits F to x measured in units of a typical size c of the data (and, for a
+// location family, from their median m), so that the fit sees values near 1
+// whatever the units: data near 1e-300 or 1e300, or a location 1e12 scales
+// from 0, fit as data near 1. The estimates, SEs and intervals are mapped
+// back; the log-likelihood gains the Jacobian, -n log c. With parameters
+// held, the held values are in the data's units: fitted as given.
+template <family F>
+data_fit fit_in_units(std::span<const double> known, const std::vector<double>& x, double level) {
+  constexpr auto& roles = F::units;
+  const auto has = [&](unit_role r) { return std::find(roles.begin(), roles.end(), r) != roles.end(); };
+  double m = 0, c = 1;
+  if (has(unit_role::location)) {
+    m = sample_quantile(x, 0.5);
+    std::vector<double> deviations(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) deviations[i] = std::abs(x[i] - m);
+    c = sample_quantile(deviations, 0.5);
+    if (!(c > 0)) c = *std::max_element(deviations.begin(), deviations.end());
+  } else if (has(unit_role::log_location)) {
+    double mean_log = 0;
+    for (double xi : x) mean_log += std::log(xi) / static_cast<double>(x.size());
+    c = std::exp(mean_log);
+  } else {
+    c = scaled_mean(x);
+  }
+  if (!(c > 0) || !std::isfinite(c) || !std::isfinite(m)) c = 1, m = 0;  // nothing to scale by
+  std::vector<double> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = (x[i] - m) / c;
+  std::vector<double> known_y(known.begin(), known.end());
+  if constexpr (requires { F::known_units; })
+    for (std::size_t i = 0; i < known_y.size(); ++i)
+      if (F::known_units[i] == unit_role::scale) known_y[i] /= c;
+
+  data_fit out = fit_family(make_family<F>(known_y), y, {}, level);
+  if (!out.data_problem.empty() || (c == 1 && m == 0)) return out;
+  const double n = static_cast<double>(x.size()), k = F::dimension;
+  out.log_likelihood -= n * std::log(c);
+  out.aic = 2 * k - 2 * out.log_likelihood;
+  out.bic = k * std::log(n) - 2 * out.log_likelihood;
+  for (std::size_t j = 0; j < out.parameters.size(); ++j) {
+    auto& p = out.parameters[j];
+    const auto [factor, shift] = detail::from_units(roles[j], m, c);
+    const auto back = [&](std::optional<double>& v) {
+      if (v) v = shift + factor * *v;
+    };
+    p.estimate = shift + factor * p.estimate;
+    if (!std::isfinite(p.estimate)) {
+      data_fit refused;
+      refused.family = out.family;
+      refused.n = out.n;
+      refused.level = level;
+      refused.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: {}-hat "
+                                         "overflows in the data's units",
+                                         F::name, x.size(), p.name);
+      return refused;
+    }
+    if (p.se) p.se = factor * *p.se;
+    back(p.wald_low), back(p.wald_high), back(p.profile_low), back(p.profile_high);
+    for (auto* v : {&p.se, &p.wald_low, &p.wald_high, &p.profile_low, &p.profile_high})
+      if (*v && !std::isfinite(**v)) {
+        out.notes.push_back(fmt::format("{}: a figure overflows double precision in the data's units", p.name));
+        *v = std::nullopt;
+      }
   }
   return out;
 }
@@ -283,7 +372,12 @@ data_fit fit_data(const std::string& family, const std::vector<double>& known, c
                   const std::vector<std::pair<std::string, double>>& fixed, double level) {
   data_fit result;
   if (!visit_family(family, [&]<class F>() {
-        result = fit_family(make_family<F>(known), x, fixed, level);
+        if constexpr (has_units<F>) {
+          if (fixed.empty()) result = fit_in_units<F>(known, x, level);
+          else result = fit_family(make_family<F>(known), x, fixed, level);
+        } else {
+          result = fit_family(make_family<F>(known), x, fixed, level);
+        }
         if constexpr (has_known_constants<F>)
           for (std::size_t i = 0; i < known.size(); ++i) result.known.emplace_back(F::known_names[i], known[i]);
       }))

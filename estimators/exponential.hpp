@@ -21,6 +21,7 @@ struct exponential {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::nonnegative;
   static constexpr bool closed_form = true;
+  static constexpr std::array<unit_role, 1> units{unit_role::rate};
 
   static constexpr std::array<reparametrization<1>, 1> reparametrizations{{
       {"mean", "1/rate", [](const parameters& t) { return 1 / t[0]; },
@@ -28,7 +29,11 @@ struct exponential {
        [](double eta, const parameters&) { return parameters{1 / eta}; }},
   }};
 
-  static std::string check(const parameters& t) { return checks::positive("rate", t[0]); }
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) { return checks::positive("rate", t[0]); }
+
+  static std::string check(const parameters& t) { return checks::positive_within("rate", t[0]); }
 
   static auto sampler(const parameters& t) {
     return boost::random::exponential_distribution<double>(t[0]);

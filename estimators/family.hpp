@@ -9,6 +9,7 @@
 #include <concepts>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -63,6 +64,23 @@ inline bool in_support(support_kind s, double x) {
   }
   return false;
 }
+
+// How a parameter changes when the data are measured in other units, x ->
+// (x - m) / c: `fit` fits rescaled data, so that neither its convergence nor
+// its figures depend on the units (data near 1e-300 fit as data near 1). A
+// continuous family declares `static constexpr std::array<unit_role, K>
+// units`, and one with known constants `known_units` for them.
+enum class unit_role {
+  none,          // unchanged (a shape)
+  location,      // (theta - m) / c
+  scale,         // theta / c
+  variance,      // theta / c^2
+  rate,          // theta c
+  log_location,  // theta - log c (the lognormal's mu; then m = 0)
+};
+
+template <class F>
+concept has_units = requires { F::units; };
 
 // A fit that does not converge is a result, not an exception: in a Monte
 // Carlo run a failed replication is data.
@@ -126,6 +144,16 @@ concept family = std::copy_constructible<F> &&
   { f.score(theta, x) } -> std::convertible_to<vector<F::dimension>>;
   { f.fit(x) } -> std::convertible_to<fit_result<F::dimension>>;
 };
+
+// What is wrong with theta as a point of F's parameter space, if anything
+// (empty when nothing): `check_space` where F has one, which leaves out the
+// narrower range double precision supports for simulating that `check` adds.
+// The maximizers and `fit` use it: an estimate may lie beyond that range.
+template <class F>
+std::string space_problem(const typename F::parameters& t) {
+  if constexpr (requires { F::check_space(t); }) return F::check_space(t);
+  else return F::check(t);
+}
 
 // Regular families also have the per-observation Fisher information and the
 // observed information, minus the Hessian of the log-likelihood of x.

@@ -7,11 +7,14 @@
 #include "estimators/sample_statistics.hpp"
 #include "estimators/special_functions.hpp"
 
+#include <boost/math/special_functions/log1p.hpp>
+
 #include <boost/math/distributions/gamma.hpp>
 #include <boost/random/normal_distribution.hpp>
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace mlesim {
 
@@ -66,6 +69,7 @@ struct gamma {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::positive;
   static constexpr bool closed_form = false;
+  static constexpr std::array<unit_role, 2> units{unit_role::none, unit_role::rate};
 
   static constexpr std::array<reparametrization<2>, 2> reparametrizations{{
       {"mean", "shape/rate", [](const parameters& t) { return t[0] / t[1]; },
@@ -88,8 +92,21 @@ struct gamma {
         return {parameters{m.mean * m.mean / m.variance, m.mean / m.variance}, m.variance > 0, 0};
       }};
 
-  static std::string check(const parameters& t) {
+  // Below shape 0.1 a draw G(a + 1) U^(1/a) falls under 1e-248 (a rate of
+  // 1e60 then takes it below the smallest double) with probability 1e-25 and
+  // no longer; above 1e8 the bound's determinant (shape trigamma(shape) - 1)
+  // / rate^2 loses more than 1e-8 to cancellation.
+  static constexpr double min_shape = 0.1, max_shape = 1e8;
+
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::positive("shape", t[0]), checks::positive("rate", t[1]));
+  }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::positive_within("shape", t[0], min_shape, max_shape),
+                                 checks::positive_within("rate", t[1]));
   }
 
   static gamma_sampler sampler(const parameters& t) { return gamma_sampler(t[0], t[1]); }
@@ -131,30 +148,37 @@ struct gamma {
 
   static fit_result<2> fit(std::span<const double> x) { return fit(x, shape_tolerance); }
 
+  // Scale-free: s = log(mean) - mean(log x) = mean(d - log1p(d)), d = x/mean
+  // - 1, summed term by term (log1pmx near d = 0), so no digit is lost to the
+  // difference of two logs (at shape 1e6, s is 5e-7 and the difference kept
+  // 9 of its digits; 15-20% of `run`'s replications at shape 1e4-1e6 did not
+  // converge). Newton then solves log k - digamma(k) = s with both sides free
+  // of cancellation, and stops when a step is at rounding level.
   static fit_result<2> fit(std::span<const double> x, double tolerance) {
-    double sum = 0, sum_log = 0;
-    for (double xi : x) {
-      sum += xi;
-      sum_log += std::log(xi);
-    }
     const double n = static_cast<double>(x.size());
-    const double mean = sum / n;
-    double ss = 0;
-    for (double xi : x) ss += (xi - mean) * (xi - mean);
-    // s > 0 by Jensen unless all values are equal, when no MLE exists.
-    const double s = std::log(mean) - sum_log / n;
+    const double mean = scaled_mean(x);
+    double s = 0;
+    for (double xi : x) {
+      // ratio - 1 is exact for a ratio in [0.5, 2] (Sterbenz), where log1pmx
+      // keeps every digit; beyond, the log is not small and needs no care.
+      const double ratio = xi / mean;
+      s += ratio >= 0.5 && ratio <= 2 ? -boost::math::log1pmx(ratio - 1, math::policy{}) : ratio - 1 - std::log(ratio);
+    }
+    s /= n;
     fit_result<2> result{parameters{NAN, NAN}, false, 0};
-    if (!(s > 0) || !(ss > 0) || !std::isfinite(s)) return result;
+    // s > 0 by Jensen unless all values are equal, when no MLE exists.
+    if (!(s > 0) || !std::isfinite(s) || !(mean > 0) || !std::isfinite(mean)) return result;
 
-    // f(k) = log k - digamma(k) - s is decreasing and convex: after at most
-    // one step Newton approaches the root from the left, monotonically.
-    double k = mean * mean / (ss / n);  // method-of-moments start
+    // f(k) = log k - digamma(k) - s is decreasing and convex: from Minka's
+    // (2002) approximation Newton takes at most one step from the right,
+    // then approaches the root from the left, monotonically.
+    double k = (3 - s + std::sqrt((s - 3) * (s - 3) + 24 * s)) / (12 * s);
+    const double rounding = 8 * std::numeric_limits<double>::epsilon();
     for (int i = 1; i <= max_iterations; ++i) {
-      const double f = std::log(k) - math::digamma(k) - s;
-      const double slope = 1 / k - math::trigamma(k);
-      double next = k - f / slope;
+      const double f = math::log_minus_digamma(k) - s;
+      double next = k - f / math::log_minus_digamma_derivative(k);
       if (!(next > 0)) next = k / 2;  // overshoot past zero from the right
-      const bool done = std::abs(next - k) <= tolerance * k;
+      const bool done = f == 0 || std::abs(next - k) <= std::max(tolerance, rounding) * k;
       k = next;
       result.iterations = i;
       if (done) {

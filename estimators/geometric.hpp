@@ -7,7 +7,6 @@
 #include "estimators/family.hpp"
 
 #include <boost/math/distributions/geometric.hpp>
-#include <boost/random/geometric_distribution.hpp>
 
 #include <cmath>
 
@@ -30,11 +29,19 @@ struct geometric {
        [](double eta, const parameters&) { return parameters{1 / (1 + eta)}; }},
   }};
 
-  static std::string check(const parameters& t) { return checks::open_unit("p", t[0]); }
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) { return checks::open_unit("p", t[0]); }
 
+  static std::string check(const parameters& t) { return checks::unit_within("p", t[0]); }
+
+  // Inversion, floor(E / -log(1 - p)) with E exponential, in double: Boost's
+  // takes log(1 - p), which keeps only 1e-16 / p of the rate's digits, and
+  // casts the draw to an integer type, which a mean beyond 2^63 overflows.
   static auto sampler(const parameters& t) {
-    return [draw = boost::random::geometric_distribution<long, double>(t[0])](auto& engine) mutable {
-      return static_cast<double>(draw(engine));
+    return [rate = -std::log1p(-t[0])](auto& engine) {
+      const double u = (static_cast<double>(engine() >> 11) + 0.5) * 0x1.0p-53;  // in (0, 1)
+      return std::floor(-std::log(u) / rate);
     };
   }
 

@@ -28,6 +28,7 @@ struct laplace {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::real_line;
   static constexpr bool closed_form = true;
+  static constexpr std::array<unit_role, 2> units{unit_role::location, unit_role::scale};
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
 
@@ -39,8 +40,15 @@ struct laplace {
         return {parameters{m.mean, std::sqrt(m.variance / 2)}, m.variance > 0, 0};
       }};
 
-  static std::string check(const parameters& t) {
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::finite("mu", t[0]), checks::positive("b", t[1]));
+  }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::finite("mu", t[0]), checks::positive_within("b", t[1]),
+                                 checks::location_within("mu", t[0], t[1]));
   }
 
   static auto sampler(const parameters& t) { return boost::random::laplace_distribution<double>(t[0], t[1]); }

@@ -24,11 +24,19 @@ struct logistic {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::real_line;
   static constexpr bool closed_form = false;
+  static constexpr std::array<unit_role, 2> units{unit_role::location, unit_role::scale};
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
 
-  static std::string check(const parameters& t) {
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::finite("location", t[0]), checks::positive("scale", t[1]));
+  }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::finite("location", t[0]), checks::positive_within("scale", t[1]),
+                                 checks::location_within("location", t[0], t[1]));
   }
 
   // Inversion: mu + s log(u / (1 - u)).

@@ -23,6 +23,7 @@ struct lognormal {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::positive;
   static constexpr bool closed_form = true;
+  static constexpr std::array<unit_role, 2> units{unit_role::log_location, unit_role::none};
 
   static constexpr std::array<reparametrization<2>, 2> reparametrizations{{
       {"median", "exp(mu)", [](const parameters& t) { return std::exp(t[0]); },
@@ -36,8 +37,20 @@ struct lognormal {
        0, [](double eta, const parameters& t) { return parameters{std::log(eta) - t[1] / 2, t[1]}; }},
   }};
 
-  static std::string check(const parameters& t) {
+  // x = exp(mu + sigma z) stays a normal double (|mu| + 38 sigma < 700),
+  // exp(mu) and the mean exp(mu + sigma2/2) stay below 1e65 (their errors'
+  // fourth powers finite), and log x, exact to 1e-16, resolves sigma to 1e-10.
+  static constexpr double max_mu = 100, min_sigma2 = 1e-12, max_sigma2 = 100;
+
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::finite("mu", t[0]), checks::positive("sigma2", t[1]));
+  }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::within("mu", t[0], -max_mu, max_mu),
+                                 checks::positive_within("sigma2", t[1], min_sigma2, max_sigma2));
   }
 
   static auto sampler(const parameters& t) {

@@ -10,6 +10,8 @@
 #include <array>
 #include <cmath>
 #include <span>
+#include <utility>
+#include <vector>
 
 namespace mlesim {
 
@@ -65,16 +67,18 @@ struct newton_settings {
   double divergence = 30;
 };
 
+namespace detail {
+
 template <regular_family F>
-fit_result<F::dimension> fit_by_newton(const F& f, std::span<const double> x, typename F::parameters start,
-                                       const std::array<parameter_scale, F::dimension>& scales,
-                                       const newton_settings& settings = {}) {
+fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename F::parameters start,
+                                const std::array<parameter_scale, F::dimension>& scales,
+                                const newton_settings& settings) {
   constexpr int K = F::dimension;
   using P = typename F::parameters;
   const double n = static_cast<double>(x.size());
   fit_result<K> result{start, false, 0};
   P theta = start;
-  if (!F::check(theta).empty()) return result;
+  if (!space_problem<F>(theta).empty()) return result;
   double log_likelihood = f.log_likelihood(theta, x);
   if (!std::isfinite(log_likelihood)) return result;
   int close_taken = 0;
@@ -108,7 +112,7 @@ fit_result<F::dimension> fit_by_newton(const F& f, std::span<const double> x, ty
     for (int halvings = 0; halvings < 40; ++halvings, scale /= 2) {
       P next;
       for (int j = 0; j < K; ++j) next[j] = detail::from_free(scales[j], phi[j] + scale * step[j]);
-      if (!F::check(next).empty()) continue;
+      if (!space_problem<F>(next).empty()) continue;
       const double value = f.log_likelihood(next, x);
       if (small || value >= log_likelihood) {
         theta = next;
@@ -124,6 +128,58 @@ fit_result<F::dimension> fit_by_newton(const F& f, std::span<const double> x, ty
   }
   result.theta = theta;
   return result;
+}
+
+// theta = shift + factor theta' for data x = m + c x' (family.hpp's unit roles).
+inline std::pair<double, double> from_units(unit_role role, double m, double c) {
+  switch (role) {
+    case unit_role::location: return {c, m};
+    case unit_role::scale: return {c, 0};
+    case unit_role::variance: return {c * c, 0};
+    case unit_role::rate: return {1 / c, 0};
+    case unit_role::log_location: return {1, std::log(c)};
+    case unit_role::none: break;
+  }
+  return {1, 0};
+}
+
+}  // namespace detail
+
+// Newton on data measured from the start's location in units of the start's
+// scale, where a family declares how its parameters change with the units:
+// the steps, the tolerances and the divergence test (an unconstrained
+// coordinate beyond 30) then mean the same at a scale of 1e-60 as at 1, where
+// before a scale of 1e-30 or a location of 100 read as divergence.
+template <regular_family F>
+fit_result<F::dimension> fit_by_newton(const F& f, std::span<const double> x, typename F::parameters start,
+                                       const std::array<parameter_scale, F::dimension>& scales,
+                                       const newton_settings& settings = {}) {
+  constexpr int K = F::dimension;
+  if constexpr (has_units<F> && !requires { F::known_units; }) {
+    double m = 0, c = 1;
+    for (int j = 0; j < K; ++j) {
+      if (F::units[j] == unit_role::location) m = start[j];
+      if (F::units[j] == unit_role::scale) c = start[j];
+      if (F::units[j] == unit_role::variance) c = std::sqrt(start[j]);
+      if (F::units[j] == unit_role::rate) c = 1 / start[j];
+    }
+    if (c > 0 && std::isfinite(c) && std::isfinite(m) && (c != 1 || m != 0)) {
+      std::vector<double> y(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) y[i] = (x[i] - m) / c;
+      typename F::parameters start_y;
+      for (int j = 0; j < K; ++j) {
+        const auto [factor, shift] = detail::from_units(F::units[j], m, c);
+        start_y[j] = (start[j] - shift) / factor;
+      }
+      fit_result<K> result = detail::newton(f, y, start_y, scales, settings);
+      for (int j = 0; j < K; ++j) {
+        const auto [factor, shift] = detail::from_units(F::units[j], m, c);
+        result.theta[j] = shift + factor * result.theta[j];
+      }
+      return result;
+    }
+  }
+  return detail::newton(f, x, start, scales, settings);
 }
 
 // The same for a family without known constants.

@@ -24,6 +24,7 @@ struct normal {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::real_line;
   static constexpr bool closed_form = true;
+  static constexpr std::array<unit_role, 2> units{unit_role::location, unit_role::variance};
 
   static constexpr std::array<reparametrization<2>, 1> reparametrizations{{
       {"sigma", "sqrt(sigma2)", [](const parameters& t) { return std::sqrt(t[1]); },
@@ -31,8 +32,15 @@ struct normal {
        [](double eta, const parameters& t) { return parameters{t[0], eta * eta}; }},
   }};
 
-  static std::string check(const parameters& t) {
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::finite("mu", t[0]), checks::positive("sigma2", t[1]));
+  }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::finite("mu", t[0]), checks::positive_within("sigma2", t[1]),
+                                 checks::location_within("mu", t[0], std::sqrt(t[1])));
   }
 
   static auto sampler(const parameters& t) {

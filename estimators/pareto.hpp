@@ -26,6 +26,8 @@ struct pareto {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::positive;
   static constexpr bool closed_form = true;
+  static constexpr std::array<unit_role, 1> units{unit_role::none};
+  static constexpr std::array<unit_role, 1> known_units{unit_role::scale};
 
   static constexpr std::array<reparametrization<1>, 1> reparametrizations{{
       {"mean_log_ratio", "1/alpha", [](const parameters& t) { return 1 / t[0]; },
@@ -37,9 +39,17 @@ struct pareto {
 
   explicit pareto(std::span<const double> known) : x_m(known[0]) {}
 
-  static std::string check_known(std::span<const double> known) { return checks::positive("x_m", known[0]); }
+  static std::string check_known(std::span<const double> known) { return checks::positive_within("x_m", known[0]); }
 
-  static std::string check(const parameters& t) { return checks::positive("alpha", t[0]); }
+  // x = x_m e^(E/alpha), E exponential: below alpha 0.1 a draw (E up to 40)
+  // overflows; above 1e8, log(x/x_m) keeps fewer than 8 digits of E/alpha.
+  static constexpr double min_alpha = 0.1, max_alpha = 1e8;
+
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) { return checks::positive("alpha", t[0]); }
+
+  static std::string check(const parameters& t) { return checks::positive_within("alpha", t[0], min_alpha, max_alpha); }
 
   bool admits(double x) const { return x >= x_m; }
   double support_start() const { return x_m; }

@@ -26,7 +26,16 @@ struct poisson {
 
   static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
 
-  static std::string check(const parameters& t) { return checks::positive("lambda", t[0]); }
+  // Above 1e15 a count (lambda + 40 sqrt(lambda)) nears 2^53, beyond which
+  // doubles are no longer every integer, and Boost's sampler casts floor(x)
+  // of its draws to long: at 1e19 that cast is out of range (undefined).
+  static constexpr double max_lambda = 1e15;
+
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) { return checks::positive("lambda", t[0]); }
+
+  static std::string check(const parameters& t) { return checks::positive_within("lambda", t[0], checks::scale_low, max_lambda); }
 
   static auto sampler(const parameters& t) {
     return [draw = boost::random::poisson_distribution<long, double>(t[0])](auto& engine) mutable {

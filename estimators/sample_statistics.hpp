@@ -8,6 +8,17 @@
 
 namespace mlesim {
 
+// The mean of x with no overflow: the values scaled by the largest size
+// first, so data near 1e300 (or 1e-300) average to what they are.
+inline double scaled_mean(std::span<const double> x) {
+  double scale = 0;
+  for (double xi : x) scale = std::max(scale, std::abs(xi));
+  if (!(scale > 0) || !std::isfinite(scale)) return scale == 0 ? 0 : NAN;
+  double sum = 0;
+  for (double xi : x) sum += xi / scale;
+  return sum / static_cast<double>(x.size()) * scale;
+}
+
 // Mean and the 1/n variance (the normal MLE's), two passes for accuracy.
 struct sample_moments {
   double mean = 0;

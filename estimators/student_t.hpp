@@ -8,6 +8,7 @@
 // a fit that stalls is reported as not converged.
 #pragma once
 
+#include "estimators/cauchy.hpp"
 #include "estimators/checks.hpp"
 #include "estimators/family.hpp"
 #include "estimators/gamma.hpp"
@@ -35,6 +36,7 @@ struct student_t {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::real_line;
   static constexpr bool closed_form = false;
+  static constexpr std::array<unit_role, 2> units{unit_role::location, unit_role::scale};
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
 
@@ -42,10 +44,23 @@ struct student_t {
 
   explicit student_t(std::span<const double> known) : df(known[0]) {}
 
-  static std::string check_known(std::span<const double> known) { return checks::positive("df", known[0]); }
+  // Below df 0.1 the chi-squared draw underflows (a draw of t is then
+  // infinite) with probability above 1e-15 per draw.
+  static constexpr double min_df = 0.1, max_df = 1e300;
+
+  static std::string check_known(std::span<const double> known) {
+    return checks::positive_within("df", known[0], min_df, max_df);
+  }
+
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
+    return checks::first_failure(checks::finite("location", t[0]), checks::positive("scale", t[1]));
+  }
 
   static std::string check(const parameters& t) {
-    return checks::first_failure(checks::finite("location", t[0]), checks::positive("scale", t[1]));
+    return checks::first_failure(checks::finite("location", t[0]), checks::positive_within("scale", t[1]),
+                                 checks::location_within("location", t[0], t[1]));
   }
 
   // T = Z / sqrt(V / df), V chi-squared(df) = Gamma(df/2, rate 1/2) by the
@@ -70,22 +85,25 @@ struct student_t {
   double log_likelihood(const parameters& t, std::span<const double> x) const {
     const double s = t[1], n = static_cast<double>(x.size());
     double sum = 0;
-    for (double xi : x) {
-      const double z = (xi - t[0]) / s;
-      sum += std::log1p(z * z / df);
-    }
-    const double constant =
-        math::lgamma((df + 1) / 2) - math::lgamma(df / 2) - std::log(df * std::numbers::pi) / 2 - std::log(s);
+    const double root_df = std::sqrt(df);
+    for (double xi : x) sum += cauchy::log1p_square((xi - t[0]) / s / root_df);  // log(1 + z^2/df), no overflow
+    // log Gamma((df+1)/2) - log Gamma(df/2) as one ratio: the difference of
+    // the two lgammas kept no digit at df = 1e300.
+    const double constant = -std::log(boost::math::tgamma_delta_ratio(df / 2, 0.5, math::policy{})) -
+                            std::log(df * std::numbers::pi) / 2 - std::log(s);
     return n * constant - (df + 1) / 2 * sum;
   }
 
   parameters score(const parameters& t, std::span<const double> x) const {
     const double s = t[1];
     double location = 0, scale = 0;
+    // In r = z / sqrt(df), with the Cauchy's overflow-free weights of r:
+    // z / (df + z^2) = (r / (1 + r^2)) / sqrt(df), z^2 / (df + z^2) = r^2 / (1 + r^2).
+    const double root_df = std::sqrt(df);
     for (double xi : x) {
-      const double z = (xi - t[0]) / s, w = df + z * z;
-      location += (df + 1) * z / w;
-      scale += (df + 1) * z * z / w - 1;
+      const auto [w, rw, rrw] = cauchy::weights_at((xi - t[0]) / s / root_df);
+      location += (df + 1) * rw / root_df;
+      scale += (df + 1) * rrw - 1;
     }
     return {location / s, scale / s};
   }
@@ -100,11 +118,12 @@ struct student_t {
   matrix<2> observed_information(const parameters& t, std::span<const double> x) const {
     const double s = t[1];
     double mm = 0, ms = 0, ss = 0;
-    for (double xi : x) {
-      const double z = (xi - t[0]) / s, w = df + z * z, w2 = w * w;
-      mm += (df + 1) * (df - z * z) / w2;
-      ms += 2 * df * (df + 1) * z / w2;
-      ss += (df + 1) * (2 * df * z * z / w2 + z * z / w) - 1;
+    const double root_df = std::sqrt(df);
+    for (double xi : x) {  // the score's forms in r = z / sqrt(df)
+      const auto [w, rw, rrw] = cauchy::weights_at((xi - t[0]) / s / root_df);
+      mm += (df + 1) / df * w * (w - rrw);  // (df+1)(df - z^2)/(df + z^2)^2
+      ms += 2 * (df + 1) / root_df * rw * w;  // 2 df (df+1) z/(df + z^2)^2
+      ss += (df + 1) * (2 * rrw * w + rrw) - 1;
     }
     matrix<2> info;
     info << mm, ms, ms, ss;

@@ -26,6 +26,7 @@ struct uniform {
   static constexpr bool regular = false;
   static constexpr support_kind support = support_kind::bounded;
   static constexpr bool closed_form = true;
+  static constexpr std::array<unit_role, 1> units{unit_role::scale};
   static constexpr std::string_view irregularity =
       "Uniform(0, theta) is non-regular: its support depends on theta, so there is no Fisher "
       "information, no Cramér–Rao bound and no Wald interval; the MLE (the sample maximum) "
@@ -34,7 +35,11 @@ struct uniform {
 
   static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
 
-  static std::string check(const parameters& t) { return checks::positive("theta", t[0]); }
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) { return checks::positive("theta", t[0]); }
+
+  static std::string check(const parameters& t) { return checks::positive_within("theta", t[0]); }
 
   static auto sampler(const parameters& t) {
     return boost::random::uniform_real_distribution<double>(0, t[0]);

@@ -27,6 +27,7 @@ struct weibull {
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::positive;
   static constexpr bool closed_form = false;
+  static constexpr std::array<unit_role, 2> units{unit_role::none, unit_role::scale};
 
   static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
 
@@ -51,8 +52,20 @@ struct weibull {
         return {parameters{k, m.mean / std::exp(math::lgamma(1 + 1 / k))}, true, 0};
       }};
 
-  static std::string check(const parameters& t) {
+  // x = scale E^(1/shape), E exponential: below shape 0.1 a draw underflows
+  // with probability 1e-25 and no longer; above 1e8 the draws' relative
+  // spread, 1/shape, nears the spacing of doubles.
+  static constexpr double min_shape = 0.1, max_shape = 1e8;
+
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
+  static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::positive("shape", t[0]), checks::positive("scale", t[1]));
+  }
+
+  static std::string check(const parameters& t) {
+    return checks::first_failure(checks::positive_within("shape", t[0], min_shape, max_shape),
+                                 checks::positive_within("scale", t[1]));
   }
 
   static auto sampler(const parameters& t) { return boost::random::weibull_distribution<double>(t[0], t[1]); }

@@ -7,10 +7,14 @@
 // bounds by Brent's method on the profile log-likelihood (the normal mean's
 // in closed form, mu-hat +- sqrt(sigma2-hat (exp(chi2/n) - 1))).
 #include "estimators/data_fit.hpp"
+#include "estimators/registry.hpp"
 #include "experiments/config.hpp"
 #include "experiments/data.hpp"
 
+#include <boost/math/distributions/normal.hpp>
 #include <doctest/doctest.h>
+
+#include <cmath>
 
 using namespace mlesim;
 
@@ -215,4 +219,136 @@ TEST_CASE("fit: cauchy and logistic location-scale fits against MASS::fitdistr")
   CHECK(logistic.parameters[1].estimate == doctest::Approx(2.100514173).epsilon(1e-6));
   CHECK(*logistic.parameters[0].se == doctest::Approx(0.4034851511).epsilon(1e-5));
   CHECK(*logistic.parameters[1].se == doctest::Approx(0.1979210451).epsilon(1e-5));
+}
+
+namespace {
+
+std::vector<double> scaled(std::vector<double> x, double c) {
+  for (double& xi : x) xi *= c;
+  return x;
+}
+
+// Estimate and SE of `a` equal those of `b` mapped by theta = factor theta_b, to 1e-9.
+void check_rescaled(const fitted_parameter& a, const fitted_parameter& b, double factor) {
+  CAPTURE(a.name);
+  CHECK(a.estimate == doctest::Approx(factor * b.estimate).epsilon(1e-9));
+  REQUIRE(a.se);
+  REQUIRE(b.se);
+  CHECK(*a.se == doctest::Approx(factor * *b.se).epsilon(1e-8));
+  REQUIRE(a.profile_low);
+  REQUIRE(b.profile_low);
+  CHECK(*a.profile_low == doctest::Approx(factor * *b.profile_low).epsilon(1e-8));
+}
+
+}  // namespace
+
+// The MLE is equivariant: data 1e300 or 1e-300 times larger have the same
+// shapes and scales that many times larger. Before, Weibull data near 1e-300
+// did not converge (the start's exp(mean log x + ...) and the scale's powers
+// left double precision).
+TEST_CASE("fit: a fit does not depend on the units, down to 1e-300 and up to 1e300") {
+  const auto weibull = read_column(data + "weibull.csv", std::string("strength")).values;
+  const auto t_data = read_column(data + "student_t.csv", std::string("return")).values;
+  for (double c : {1e-300, 1e-150, 1e150, 1e300}) {
+    CAPTURE(c);
+    const auto unit = fit_data("weibull", {}, weibull, {}, 0.95), far = fit_data("weibull", {}, scaled(weibull, c), {}, 0.95);
+    REQUIRE(far.data_problem.empty());
+    CHECK(far.converged);
+    check_rescaled(far.parameters[0], unit.parameters[0], 1);
+    check_rescaled(far.parameters[1], unit.parameters[1], c);
+    CHECK(far.log_likelihood ==
+          doctest::Approx(unit.log_likelihood - static_cast<double>(weibull.size()) * std::log(c)).epsilon(1e-10));
+    for (const char* family : {"gamma", "exponential"}) {
+      CAPTURE(family);
+      const auto one = fit_data(family, {}, weibull, {}, 0.95), other = fit_data(family, {}, scaled(weibull, c), {}, 0.95);
+      REQUIRE(other.data_problem.empty());
+      CHECK(other.converged);
+      const auto& rate = other.parameters.back();
+      check_rescaled(rate, one.parameters.back(), 1 / c);
+    }
+    for (const char* family : {"cauchy", "logistic", "laplace"}) {
+      CAPTURE(family);
+      const auto one = fit_data(family, {}, t_data, {}, 0.95), other = fit_data(family, {}, scaled(t_data, c), {}, 0.95);
+      REQUIRE(other.data_problem.empty());
+      CHECK(other.converged);
+      check_rescaled(other.parameters[0], one.parameters[0], c);
+      check_rescaled(other.parameters[1], one.parameters[1], c);
+    }
+    const auto t_one = fit_data("student_t", {5}, t_data, {}, 0.95), t_far = fit_data("student_t", {5}, scaled(t_data, c), {}, 0.95);
+    CHECK(t_far.converged);
+    check_rescaled(t_far.parameters[1], t_one.parameters[1], c);
+  }
+}
+
+// One value of 1e300 among 50 near 5 was refused as "too few distinct values".
+TEST_CASE("fit: one value of 1e300 among 50 near 5") {
+  std::vector<double> x;
+  for (int i = 0; i < 50; ++i) x.push_back(5 + 0.01 * (i - 25));
+  x.push_back(1e300);
+  // The exponential and gamma MLEs exist and are representable.
+  const auto exponential = fit_data("exponential", {}, x, {}, 0.95);
+  REQUIRE(exponential.data_problem.empty());
+  CHECK(exponential.parameters[0].estimate == doctest::Approx(51 / (1e300 + 250)).epsilon(1e-12));
+  REQUIRE(exponential.parameters[0].se);
+  CHECK(*exponential.parameters[0].se == doctest::Approx(exponential.parameters[0].estimate / std::sqrt(51.0)).epsilon(1e-9));
+  const auto gamma = fit_data("gamma", {}, x, {}, 0.95);
+  REQUIRE(gamma.data_problem.empty());
+  CHECK(gamma.converged);
+  // The Cauchy's location is the bulk's: log(1 + z^2) no longer overflows at z = 1e300.
+  const auto cauchy = fit_data("cauchy", {}, x, {}, 0.95);
+  REQUIRE(cauchy.data_problem.empty());
+  CHECK(cauchy.converged);
+  CHECK(std::abs(cauchy.parameters[0].estimate - 5) < 0.2);
+  REQUIRE(cauchy.parameters[0].se);
+  // The normal's variance, about 2e597, is not a double: said so, not blamed on the data.
+  const auto normal = fit_data("normal", {}, x, {}, 0.95);
+  CHECK(normal.data_problem.find("beyond double precision") != std::string::npos);
+  CHECK(normal.data_problem.find("distinct") == std::string::npos);
+}
+
+// A coefficient of variation of 0.07%: shape about 2e6, where log(mean) -
+// mean(log x) kept 9 digits and Newton did not converge.
+TEST_CASE("fit: gamma data with a coefficient of variation of 0.07%") {
+  std::vector<double> x;
+  for (int i = 1; i <= 60; ++i) x.push_back(5 * (1 + 0.0007 * boost::math::quantile(boost::math::normal(), (i - 0.5) / 60)));
+  const auto fit = fit_data("gamma", {}, x, {}, 0.95);
+  REQUIRE(fit.data_problem.empty());
+  CHECK(fit.converged);
+  const auto& shape = fit.parameters[0];
+  CHECK(shape.estimate > 1e6);
+  CHECK(shape.estimate < 4e6);
+  REQUIRE(shape.se);
+  // At a large shape the SE of the shape is shape sqrt(2/n) to O(1/shape).
+  CHECK(*shape.se == doctest::Approx(shape.estimate * std::sqrt(2.0 / 60)).epsilon(1e-3));
+  CHECK(fit.notes.empty());
+}
+
+// df = 1e300 is a normal to all digits: the t fit is the normal's (the
+// location the mean, the scale the 1/n SD). The lgamma difference in the
+// log-likelihood's constant kept no digit there, and Newton stalled.
+TEST_CASE("fit: Student t with df = 1e300 is the normal fit; df = 1e-300 is refused with the supported range") {
+  const auto x = read_column(data + "normal.csv", std::string("1")).values;
+  const auto t = fit_data("student_t", {1e300}, x, {}, 0.95), normal = fit_data("normal", {}, x, {}, 0.95);
+  REQUIRE(t.data_problem.empty());
+  CHECK(t.converged);
+  CHECK(t.parameters[0].estimate == doctest::Approx(normal.parameters[0].estimate).epsilon(1e-9));
+  CHECK(t.parameters[1].estimate == doctest::Approx(std::sqrt(normal.parameters[1].estimate)).epsilon(1e-9));
+  REQUIRE(t.parameters[0].se);
+  CHECK(*t.parameters[0].se == doctest::Approx(*normal.parameters[0].se).epsilon(1e-8));
+  const std::vector<double> tiny{1e-300};
+  CHECK(find_family("student_t")->check_known(tiny) == "df is 1e-300, but must be in [0.1, 1e+300] for double precision");
+}
+
+TEST_CASE("fit: every absent figure carries a note saying why") {
+  const auto x = read_column(data + "weibull.csv", std::string("strength")).values;
+  for (const auto& family : family_catalog()) {
+    if (family.support != support_kind::positive || !family.known.empty()) continue;
+    const auto fit = fit_data(std::string(family.name), {}, x, {}, 0.95);
+    if (!fit.data_problem.empty()) continue;
+    CAPTURE(family.name);
+    for (const auto& p : fit.parameters) {
+      const bool absent = !p.se || !p.profile_low || !p.profile_high;
+      if (absent) CHECK_FALSE(fit.notes.empty());
+    }
+  }
 }

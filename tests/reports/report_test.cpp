@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <sstream>
 
 using namespace mlesim;
@@ -72,6 +73,16 @@ TEST_CASE("report: Markdown has the setup, a table per estimand and the MSE slop
                            "## shape (true value 2)", "## mean (true value 2)", "MSE decay", "| build | test build |",
                            "## Failures"})
     CHECK_MESSAGE(md.find(part) != std::string::npos, part);
+}
+
+TEST_CASE("format: a figure that is not finite prints as absent, never as nan or inf") {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(format::with_mcse(1.5, inf) == "1.5");  // floor(log10(inf)) cast to int: undefined behaviour before
+  CHECK(format::with_mcse(inf, 0.1) == "—");
+  CHECK(format::with_mcse(nan, nan) == "—");
+  CHECK(format::brief(-inf) == "—");
+  CHECK(format::exact(nan).empty());
+  CHECK(format::exact(inf).empty());
 }
 
 TEST_CASE("format: a value to the precision of its MCSE") {
