@@ -9,6 +9,8 @@
 #include "reports/markdown.hpp"
 #include "reports/verdicts.hpp"
 #include "reports/fit_report.hpp"
+#include "reports/junit.hpp"
+#include "reports/progress.hpp"
 #include "estimators/data_fit.hpp"
 #include "experiments/data.hpp"
 #include "experiments/mpi.hpp"
@@ -29,6 +31,7 @@
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace mlesim {
@@ -51,6 +54,10 @@ struct run_flags {
   bool resume = false;               // start from that checkpoint
   double checkpoint_every = 5;       // seconds between checkpoint writes, at most
   bool mpi = false;                  // share the chunks among MPI ranks; rank 0 writes the reports
+  std::optional<std::string> junit;  // verify: also write the checks as JUnit XML here
+  std::string progress = "auto";     // auto (a bar at a terminal, else nothing), bar, plain or none
+  double progress_every = 10;        // seconds between plain progress lines
+  bool quiet = false;                // nothing on stdout or stderr but errors
 };
 
 // Set once MPI is initialized with several ranks: an error then ends every
@@ -130,38 +137,52 @@ std::uint64_t integer_flag(std::string_view flag, const std::string& text, std::
   return static_cast<std::uint64_t>(value);
 }
 
-// Progress on stderr for a person at a terminal: at most twice a second.
-class progress_meter {
- public:
-  explicit progress_meter(std::string label) : label_(std::move(label)), enabled_(::isatty(2) != 0) {}
-  ~progress_meter() {
-    if (enabled_ && printed_) std::fprintf(stderr, "\r\033[K");
-  }
-
-  void operator()(std::uint64_t done, std::uint64_t total) {
-    if (!enabled_) return;
-    std::unique_lock lock(mutex_, std::try_to_lock);
-    if (!lock) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (printed_ && now - last_ < std::chrono::milliseconds(500)) return;
-    last_ = now;
-    printed_ = true;
-    std::fprintf(stderr, "\r\033[K%s: %3.0f%%", label_.c_str(), 100.0 * static_cast<double>(done) / static_cast<double>(total));
-  }
-
- private:
-  std::string label_;
-  bool enabled_;
-  bool printed_ = false;
-  std::mutex mutex_;
-  std::chrono::steady_clock::time_point last_{};
-};
+// The progress a run shows on stderr: --progress, where `auto` is a bar when
+// stderr is a terminal (a person watches) and nothing otherwise (a log or a
+// pipe, which a bar's carriage returns would litter).
+progress_meter::options progress_options(const run_flags& flags) {
+  progress_meter::options o;
+  const std::string& style = flags.quiet ? "none" : flags.progress;
+  if (style == "bar" || (style == "auto" && ::isatty(2))) o.style = progress_style::bar;
+  else if (style == "plain") o.style = progress_style::plain;
+  o.every = flags.progress_every;
+  winsize size{};
+  if (::ioctl(2, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) o.width = size.ws_col;
+  return o;
+}
 
 // The report files an experiment writes: NAME.csv, NAME.md and, for verify, NAME.checks.csv.
 std::vector<std::string> report_names(const std::string& name, bool judge) {
   std::vector<std::string> files{name + ".csv", name + ".md"};
   if (judge) files.push_back(name + ".checks.csv");
   return files;
+}
+
+// --junit FILE: its folder is made and test-written before any simulation,
+// as the output folder is. In the output folder it must not be one of the
+// reports, and is then committed with them.
+std::optional<std::filesystem::path> junit_path(const run_flags& flags, const std::vector<experiment_config>& configs) {
+  if (!flags.junit) return std::nullopt;
+  const std::filesystem::path file(*flags.junit);
+  if (file.filename().empty() || std::filesystem::is_directory(file))
+    throw input_error(fmt::format("--junit {}: name a file, not a folder", *flags.junit));
+  const auto folder = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  if (std::filesystem::weakly_canonical(folder) == std::filesystem::weakly_canonical(flags.output)) {
+    const std::string name = file.filename().string();
+    if (name == lock_file_name) throw input_error(fmt::format("--junit {}: the output folder's lock file", *flags.junit));
+    for (const auto& config : configs)
+      for (const auto& report : report_names(config.spec.name, true))
+        if (report == name || checkpoint_file_name(config.spec.name) == name)
+          throw input_error(fmt::format("--junit {}: experiment '{}' writes {} there; name another file",
+                                        *flags.junit, config.spec.name, name));
+  }
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw output_error(fmt::format("--junit {}: cannot create {}: {}", *flags.junit, folder.string(), error.message()));
+  const auto probe = folder / fmt::format(".mlesim-probe-{}", ::getpid());
+  write_file_atomically(probe, std::string(64 * 1024, '\n'));
+  std::filesystem::remove(probe);
+  return file;
 }
 
 std::vector<experiment_config> load_all(const run_flags& flags, bool judge) {
@@ -225,6 +246,12 @@ int run_command(const run_flags& flags, bool judge) {
   } else if (speaks) {
     folder.emplace(flags.output);
   }
+  const auto junit = speaks ? junit_path(flags, configs) : std::nullopt;
+  // --quiet: the console tables and "wrote" lines go nowhere; errors still
+  // reach stderr (fail()).
+  std::ostream discard(nullptr);
+  std::ostream& out = flags.quiet ? discard : std::cout;
+  const progress_meter::options progress_settings = speaks ? progress_options(flags) : progress_meter::options{};
 
   std::optional<tbb::global_control> limit;
   if (flags.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, flags.threads);
@@ -234,11 +261,12 @@ int run_command(const run_flags& flags, bool judge) {
   // Reports are written once every experiment has run: a failure or a kill
   // in the last one leaves none of the earlier ones' reports either.
   std::vector<std::pair<std::string, std::string>> reports;
+  std::vector<verified_experiment> verified;  // for --junit
   for (const auto& config : configs) {
     const auto start = std::chrono::steady_clock::now();
     experiment_result result;
     {
-      progress_meter meter(config.spec.name);
+      progress_meter meter(config.spec.name, config.spec.sample_sizes, progress_settings);
       const progress_callback progress = [&](std::uint64_t done, std::uint64_t total) { meter(done, total); };
       const auto experiment = prepare(config.spec);
       if (shard) {
@@ -246,7 +274,7 @@ int run_command(const run_flags& flags, bool judge) {
         const experiment_state state = run_to_state(
             *experiment, shard_chunks(config.spec, shard->first, shard->second), shard->first, shard->second);
         reports.emplace_back(shard_file_name(config.spec.name, shard->first, shard->second), encode_state(state));
-        std::cout << fmt::format("{}: shard {} of {}, {} chunks\n", config.spec.name, shard->first, shard->second,
+        out << fmt::format("{}: shard {} of {}, {} chunks\n", config.spec.name, shard->first, shard->second,
                                  state.chunks.size());
         continue;
       }
@@ -275,23 +303,34 @@ int run_command(const run_flags& flags, bool judge) {
     const auto names = report_names(config.spec.name, judge);
     reports.emplace_back(names[0], csv_report(result));
     reports.emplace_back(names[1], markdown_report(result, build, verdicts ? verdict_markdown(*verdicts) : ""));
-    std::cout << console_summary(result);
+    out << console_summary(result);
     if (verdicts) {
       reports.emplace_back(names[2], verdict_csv(config.spec.name, *verdicts));
-      std::cout << verdict_console(*verdicts);
+      out << verdict_console(*verdicts);
       all_passed = all_passed && verdicts->all_passed;
+      verified.push_back({config.spec.name, config.file.string(), config.spec.seed, config.spec.replications, *verdicts});
     }
-    std::cout << fmt::format("  {:.2f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
+    out << fmt::format("  {:.2f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
   }
   if (shard) {
     for (const auto& [name, content] : reports) {
       write_file_atomically(std::filesystem::path(flags.output) / name, content);
-      std::cout << fmt::format("wrote {}\n", (std::filesystem::path(flags.output) / name).string());
+      out << fmt::format("wrote {}\n", (std::filesystem::path(flags.output) / name).string());
     }
   } else if (speaks) {
+    // A JUnit file in the output folder is committed with the reports; one
+    // elsewhere (a CI's own folder) is written atomically after them, so a
+    // CI never reads a verdict whose reports are missing.
+    const bool junit_inside = junit && std::filesystem::weakly_canonical(junit->parent_path().empty() ? "." : junit->parent_path()) ==
+                                           std::filesystem::weakly_canonical(folder->path());
+    if (junit_inside) reports.emplace_back(junit->filename().string(), junit_xml(verified));
     folder->commit(reports);
     for (const auto& [name, content] : reports)
-      std::cout << fmt::format("wrote {}\n", (folder->path() / name).string());
+      out << fmt::format("wrote {}\n", (folder->path() / name).string());
+    if (junit && !junit_inside) {
+      write_file_atomically(*junit, junit_xml(verified));
+      out << fmt::format("wrote {}\n", junit->string());
+    }
   }
   // The reports hold everything now: a finished run's checkpoints go.
   for (const auto& file : checkpoints) std::filesystem::remove(file);
@@ -561,7 +600,20 @@ int run_cli(int argc, char** argv) {
                       "Run only what DIR's checkpoints lack (refused if a config changed); implies --checkpoint");
     command->add_option("--checkpoint-every", flags.checkpoint_every, "Seconds between checkpoint writes, at most")
         ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+    auto* progress = command->add_option("--progress", flags.progress,
+                                         "Progress on stderr: auto (a bar when stderr is a terminal, else none), bar, "
+                                         "plain (a line every --progress-every seconds, for logs) or none")
+                         ->check(CLI::IsMember({"auto", "bar", "plain", "none"}))
+                         ->capture_default_str();
+    command->add_option("--progress-every", flags.progress_every, "Seconds between --progress plain lines")
+        ->check(CLI::Range(0.0, 86400.0))
+        ->capture_default_str();
+    command->add_flag("-q,--quiet", flags.quiet, "Print nothing but errors (no tables, no progress); exit codes as ever")
+        ->excludes(progress);
   }
+  verify_command->add_option("--junit", flags.junit,
+                             "Also write the checks as JUnit XML to FILE (a test case per check and sample size), "
+                             "for a CI's test report");
   run->add_flag("--mpi", flags.mpi,
                 "Under mpirun: share the chunks among the ranks (each with its threads); rank 0 writes the reports");
   run->add_option("--shard", flags.shard,

@@ -413,5 +413,105 @@ wait "$pid"
 grep -q '^second' "$work/stdout" && ok || bad "the kill came before the second experiment ran: $(cat "$work/stdout")"
 [ -z "$(ls "$work/killed" 2> /dev/null)" ] && ok || bad "a killed run left reports: $(ls "$work/killed")"
 
+# verify --junit: valid against the shipped JUnit schema (xmllint, Debian
+# libxml2-utils), one <failure> per failed test, exit 1 exactly when there is one.
+schema="$root/reports/junit.xsd"
+xpath() { xmllint --xpath "$1" "$2" 2> /dev/null; }
+junit_ok() {  # junit_ok NAME FILE RC TESTS FAILURES
+  local name=$1 file=$2 rc=$3 tests=$4 failures=$5
+  xmllint --noout --schema "$schema" "$file" > /dev/null 2> "$work/xmllint" && ok \
+    || bad "$name: not valid JUnit: $(cat "$work/xmllint")"
+  [ "$(xpath 'string(/testsuites/@tests)' "$file")" = "$tests" ] && ok || bad "$name: tests is not $tests"
+  [ "$(xpath 'string(/testsuites/@failures)' "$file")" = "$failures" ] && ok || bad "$name: failures is not $failures"
+  [ "$(xpath 'count(//failure)' "$file")" = "$failures" ] && ok || bad "$name: <failure>s are not $failures"
+  [ "$(xpath 'sum(//testsuite/@failures)' "$file")" = "$failures" ] && ok || bad "$name: the suites' failures do not add up"
+  if [ "$failures" = 0 ]; then [ "$rc" = 0 ] && ok || bad "$name: no failure, but exit $rc"
+  else [ "$rc" = 1 ] && ok || bad "$name: $failures failures, but exit $rc"; fi
+}
+if command -v xmllint > /dev/null; then
+  # verify-pass: bias of mu at n = 100 and 400, and bias of sigma2 at n = 100 expected to fail.
+  "$mlesim" verify "$work/verify-pass.toml" -o "$work/junit" --junit "$work/ci/pass.xml" > "$work/stdout" 2>&1
+  junit_ok pass "$work/ci/pass.xml" $? 3 0
+  grep -qF "wrote $work/ci/pass.xml" "$work/stdout" && ok || bad "pass.xml not reported: $(cat "$work/stdout")"
+  # verify-fail: the same with sigma2's bias expected to hold: one test fails.
+  "$mlesim" verify "$work/verify-fail.toml" -o "$work/junit" --junit "$work/ci/fail.xml" > /dev/null 2>&1
+  junit_ok fail "$work/ci/fail.xml" $? 3 1
+  [ "$(xpath 'string(//failure/../@name)' "$work/ci/fail.xml")" = "check 2: bias of sigma2, n = 100" ] && ok \
+    || bad "the failed case is misnamed: $(xpath '//failure/..' "$work/ci/fail.xml")"
+  [ "$(xpath 'string(//failure/../@classname)' "$work/ci/fail.xml")" = "verify-fail" ] && ok || bad "classname"
+  xpath 'string(//failure/@message)' "$work/ci/fail.xml" \
+    | grep -Eq '^bias of sigma2, n = 100: -0\.[0-9]+ ± 0\.[0-9]+, target 0, margin 0\.001; p = [^,]+, Holm p = [^ ]+ ≤ 0\.01: the property does not hold$' \
+    && ok || bad "failure message: $(xpath 'string(//failure/@message)' "$work/ci/fail.xml")"
+  # Two experiments: a suite each, and their counts add up.
+  "$mlesim" verify "$work/verify-pass.toml" "$work/verify-fail.toml" -o "$work/junit" --junit "$work/ci/both.xml" > /dev/null 2>&1
+  junit_ok both "$work/ci/both.xml" $? 6 1
+  [ "$(xpath 'count(/testsuites/testsuite)' "$work/ci/both.xml")" = 2 ] && ok || bad "both: not two suites"
+  # An absent figure is a failure that says why.
+  "$mlesim" verify "$work/no-figure.toml" -o "$work/junit" --junit "$work/ci/no-figure.xml" > /dev/null 2>&1
+  junit_ok no-figure "$work/ci/no-figure.xml" $? 1 1
+  xpath 'string(//failure/@message)' "$work/ci/no-figure.xml" | grep -qF 'coverage of g, n = 10: no figure to judge' \
+    && ok || bad "no-figure message: $(xpath 'string(//failure/@message)' "$work/ci/no-figure.xml")"
+  # A config path with <&" in it: escaped, still valid.
+  odd="$work/odd<&\"dir"
+  mkdir -p "$odd"
+  cp "$work/verify-fail.toml" "$odd/verify-fail.toml"
+  "$mlesim" verify "$odd/verify-fail.toml" -o "$work/junit" --junit "$work/ci/odd.xml" > /dev/null 2>&1
+  junit_ok odd "$work/ci/odd.xml" $? 3 1
+  grep -qF 'odd&lt;&amp;&quot;dir' "$work/ci/odd.xml" && ok || bad "the path is not escaped: $(grep -m1 file= "$work/ci/odd.xml")"
+  [ "$(xpath 'string(//property[@name="config"]/@value)' "$work/ci/odd.xml")" = "$odd/verify-fail.toml" ] && ok \
+    || bad "the escaped path does not read back"
+else
+  bad "xmllint is missing: apt-get install libxml2-utils (setup.sh does)"
+fi
+# In the output folder the JUnit file is committed with the reports; it may
+# not take a report's name; a bad config leaves none.
+"$mlesim" verify "$work/verify-pass.toml" -o "$work/junit-in" --junit "$work/junit-in/junit.xml" > "$work/stdout" 2>&1
+[ $? = 0 ] && [ -f "$work/junit-in/junit.xml" ] && ok || bad "--junit in the output folder: $(cat "$work/stdout")"
+"$mlesim" verify "$work/verify-pass.toml" -o "$work/junit-in" --junit "$work/junit-in/verify-pass.csv" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && ok || bad "--junit over a report: wanted exit 2"
+grep -qF "experiment 'verify-pass' writes verify-pass.csv there" "$work/stderr" && ok || bad "--junit over a report: $(cat "$work/stderr")"
+"$mlesim" verify "$work/verify-pass.toml" "$work/syntax.toml" -o "$work/junit-bad" --junit "$work/ci/bad.xml" > /dev/null 2>&1
+[ $? = 2 ] && [ ! -e "$work/ci/bad.xml" ] && ok || bad "a bad config still wrote a JUnit file"
+"$mlesim" run "$work/verify-pass.toml" --junit "$work/ci/run.xml" > /dev/null 2>&1
+[ $? = 2 ] && ok || bad "run --junit: wanted exit 2 (verify's flag)"
+
+# --progress plain: lines on stderr in the documented format; stdout the
+# same as without it (but for the seconds each experiment took).
+"$mlesim" run "$root/experiments/quickstart.toml" -o "$work/progress" --reps 20000 --progress plain \
+  --progress-every 0 > "$work/plain-stdout" 2> "$work/plain-stderr"
+[ $? = 0 ] && ok || bad "--progress plain: $(cat "$work/plain-stderr")"
+grep -Eq '^mlesim: quickstart, n = 10 to 1000: [0-9]+ of 100000 replications \([0-9]+%\)(, [0-9.]+[kM]? reps/s, [0-9.]+ (s|min [0-9]+ s) left)?$' \
+  "$work/plain-stderr" && ok || bad "--progress plain line: $(head -3 "$work/plain-stderr")"
+tail -1 "$work/plain-stderr" | grep -Eq '^mlesim: quickstart, n = 10 to 1000: done, 100000 replications in [0-9.]+ s$' \
+  && ok || bad "--progress plain last line: $(tail -1 "$work/plain-stderr")"
+grep -vE '^mlesim: quickstart, n = 10 to 1000: ' "$work/plain-stderr" | grep -q . && bad "--progress plain: other lines" || ok
+"$mlesim" run "$root/experiments/quickstart.toml" -o "$work/progress" --reps 20000 --progress none \
+  > "$work/none-stdout" 2> "$work/none-stderr"
+[ ! -s "$work/none-stderr" ] && ok || bad "--progress none wrote: $(cat "$work/none-stderr")"
+seconds='/^  [0-9]+\.[0-9]{2} s$/d'
+cmp -s <(sed -E "$seconds" "$work/plain-stdout") <(sed -E "$seconds" "$work/none-stdout") && ok \
+  || bad "stdout differs with --progress plain: $(diff <(sed -E "$seconds" "$work/plain-stdout") <(sed -E "$seconds" "$work/none-stdout"))"
+# Not at a terminal, the default shows nothing; --progress bar forces the bar.
+"$mlesim" run "$root/experiments/quickstart.toml" -o "$work/progress" --reps 2000 > /dev/null 2> "$work/auto-stderr"
+[ ! -s "$work/auto-stderr" ] && ok || bad "progress off a terminal: $(cat "$work/auto-stderr")"
+"$mlesim" run "$root/experiments/quickstart.toml" -o "$work/progress" --reps 2000 --progress bar > /dev/null 2> "$work/bar-stderr"
+grep -q $'\r\033\[Kquickstart, n = 10 to 1000 \[' "$work/bar-stderr" && ok || bad "--progress bar: $(cat -v "$work/bar-stderr")"
+# At a terminal (script(1) gives one), the default is the bar, and stdout redirected stays clean.
+if command -v script > /dev/null; then
+  script -qec "'$mlesim' run '$root/experiments/quickstart.toml' -o '$work/progress' --reps 2000 > '$work/tty-stdout'" \
+    "$work/typescript" > /dev/null 2>&1
+  grep -q $'\033\[K' "$work/typescript" && ok || bad "no bar at a terminal: $(cat -v "$work/typescript")"
+  grep -q $'\033' "$work/tty-stdout" && bad "the bar reached stdout" || ok
+fi
+# --quiet: nothing but errors; the reports and the exit code as ever.
+"$mlesim" verify "$work/verify-fail.toml" -o "$work/quiet" --quiet > "$work/stdout" 2> "$work/stderr"
+[ $? = 1 ] && ok || bad "--quiet changed the exit code"
+[ ! -s "$work/stdout" ] && [ ! -s "$work/stderr" ] && ok || bad "--quiet printed: $(cat "$work/stdout" "$work/stderr")"
+[ -f "$work/quiet/verify-fail.checks.csv" ] && ok || bad "--quiet wrote no report"
+"$mlesim" run "$work/syntax.toml" -q > "$work/stdout" 2> "$work/stderr"
+[ $? = 2 ] && [ ! -s "$work/stdout" ] && grep -qF 'syntax.toml:7:18' "$work/stderr" && ok || bad "--quiet hid an error"
+"$mlesim" run "$root/experiments/quickstart.toml" -q --progress plain > /dev/null 2>&1
+[ $? = 2 ] && ok || bad "--quiet --progress: wanted exit 2"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
