@@ -268,7 +268,15 @@ int run_command(const run_flags& flags, bool judge) {
     {
       progress_meter meter(config.spec.name, config.spec.sample_sizes, progress_settings);
       const progress_callback progress = [&](std::uint64_t done, std::uint64_t total) { meter(done, total); };
-      const auto experiment = prepare(config.spec);
+      // What only computing can find (no pseudo-true value) is the config's
+      // fault too: said with its file, exit 2, and no report of any experiment.
+      const auto experiment = [&] {
+        try {
+          return prepare(config.spec);
+        } catch (const std::runtime_error& e) {
+          throw input_error(fmt::format("{}: {}", config.file.string(), e.what()));
+        }
+      }();
       if (shard) {
         // A part of the study: its chunks' state, no report.
         const experiment_state state = run_to_state(
