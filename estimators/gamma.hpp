@@ -157,14 +157,22 @@ struct gamma {
   static fit_result<2> fit(std::span<const double> x, double tolerance) {
     const double n = static_cast<double>(x.size());
     const double mean = scaled_mean(x);
-    double s = 0;
-    for (double xi : x) {
-      // ratio - 1 is exact for a ratio in [0.5, 2] (Sterbenz), where log1pmx
-      // keeps every digit; beyond, the log is not small and needs no care.
-      const double ratio = xi / mean;
-      s += ratio >= 0.5 && ratio <= 2 ? -boost::math::log1pmx(ratio - 1, math::policy{}) : ratio - 1 - std::log(ratio);
+    // One log per observation first: the difference of logs loses about
+    // 1e-16 |log x| absolute, under 1e-12 of s while s > 1e-3 (shape < ~500).
+    double sum_log = 0;
+    for (double xi : x) sum_log += std::log(xi);
+    double s = std::log(mean) - sum_log / n;
+    if (!(s > 1e-3)) {
+      // Near-constant data: term by term. ratio - 1 is exact for a ratio in
+      // [0.5, 2] (Sterbenz), where log1pmx keeps every digit; beyond, the log
+      // is not small and needs no care. (log1pmx costs ~3x a log: only here.)
+      s = 0;
+      for (double xi : x) {
+        const double ratio = xi / mean;
+        s += ratio >= 0.5 && ratio <= 2 ? -boost::math::log1pmx(ratio - 1, math::policy{}) : ratio - 1 - std::log(ratio);
+      }
+      s /= n;
     }
-    s /= n;
     fit_result<2> result{parameters{NAN, NAN}, false, 0};
     // s > 0 by Jensen unless all values are equal, when no MLE exists.
     if (!(s > 0) || !std::isfinite(s) || !(mean > 0) || !std::isfinite(mean)) return result;
