@@ -5,12 +5,8 @@
 set -u
 mlesim=$1
 root=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/experiments/harness.sh
+. "$(dirname "$0")/harness.sh"
 
 # expect_error NAME EXIT MESSAGE CONFIG_TEXT: runs the config, checks the exit
 # code, the message on stderr, and that no report was written.
@@ -513,5 +509,4 @@ fi
 "$mlesim" run "$root/experiments/quickstart.toml" -q --progress plain > /dev/null 2>&1
 [ $? = 2 ] && ok || bad "--quiet --progress: wanted exit 2"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -8,12 +8,8 @@ set -u
 mlesim=$1
 root=$2
 mutants=${3:-160}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/experiments/harness.sh
+. "$(dirname "$0")/harness.sh"
 
 mapfile -t configs < <(ls "$root"/experiments/*.toml "$root"/experiments/properties/*.toml | sort)
 # Values a careless or hostile user might type where a number or a name goes.
@@ -56,5 +52,4 @@ for i in $(seq "$mutants"); do
     fi
   fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -5,12 +5,8 @@
 set -u
 mlesim=$1
 root=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/experiments/harness.sh
+. "$(dirname "$0")/harness.sh"
 
 # same_reports DIR_A DIR_B: every CSV and Markdown of A is in B, byte for byte.
 same_reports() {
@@ -129,5 +125,4 @@ else
   echo "note: no mpirun or no MPI build: the MPI checks did not run"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish
