@@ -156,10 +156,6 @@ pseudo_true_result<F::dimension> pseudo_true(const F& f, const family_info& gene
       return result;
     }
   }
-  if (!result.why.empty()) {
-    result.converged = false;
-    return result;
-  }
   // B may be infinite (a generator without the moments), which is a result, not a failure.
   const auto points = kinks(theta);
   for (int i = 0; i < K; ++i)

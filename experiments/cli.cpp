@@ -102,14 +102,14 @@ experiment_result run_with_checkpoint(const prepared_experiment& experiment, con
 
   std::mutex mutex;
   auto last_write = std::chrono::steady_clock::now();
-  const std::uint64_t length = chunk_length(spec.replications), total = spec.replications * spec.sample_sizes.size();
+  const std::uint64_t total = spec.replications * spec.sample_sizes.size();
   std::uint64_t finished = 0;
-  for (const auto& [id, bytes] : state.chunks) finished += std::min(length, spec.replications - id.index * length);
+  for (const auto& [id, bytes] : state.chunks) finished += chunk_replications(spec.replications, id.index).size();
   run_chunks(experiment, missing, [&](chunk_id id, accumulator_set&& accumulators) {
     std::string bytes = encode_chunk(accumulators);
     std::lock_guard lock(mutex);
     state.chunks.emplace(id, std::move(bytes));
-    finished += std::min(length, spec.replications - id.index * length);
+    finished += chunk_replications(spec.replications, id.index).size();
     if (progress) progress(finished, total);
     const auto now = std::chrono::steady_clock::now();
     if (std::chrono::duration<double>(now - last_write).count() >= every) {

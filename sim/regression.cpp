@@ -177,11 +177,10 @@ class regression_study final : public prepared_experiment {
   std::size_t estimand_count() const override { return spec_.estimands.size(); }
 
   accumulator_set run_chunk(chunk_id chunk) const override {
-    const std::uint64_t length = chunk_length(spec_.replications);
-    const std::uint64_t first = chunk.index * length, last = std::min(first + length, spec_.replications);
+    const replication_range reps = chunk_replications(spec_.replications, chunk.index);
     const regression_replication replicate(problems_.at(chunk.size), spec_.sample_sizes[chunk.size]);
     accumulator_set accumulators(estimand_count());
-    for (std::uint64_t rep = first; rep < last; ++rep) replicate(rep, accumulators);
+    for (std::uint64_t rep = reps.first; rep < reps.last; ++rep) replicate(rep, accumulators);
     return accumulators;
   }
 

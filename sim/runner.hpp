@@ -7,10 +7,7 @@
 #include "sim/measures.hpp"
 #include "sim/stream.hpp"
 
-
-#include <atomic>
 #include <cmath>
-#include <functional>
 #include <span>
 #include <utility>
 #include <vector>

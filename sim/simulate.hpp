@@ -13,8 +13,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cassert>
 #include <optional>
 #include <stdexcept>
 
@@ -135,12 +133,11 @@ class family_study final : public prepared_experiment {
   std::size_t estimand_count() const override { return spec_.estimands.size(); }
 
   accumulator_set run_chunk(chunk_id chunk) const override {
-    const std::uint64_t length = chunk_length(spec_.replications);
-    const std::uint64_t first = chunk.index * length, last = std::min(first + length, spec_.replications);
+    const replication_range reps = chunk_replications(spec_.replications, chunk.index);
     const per_size& size = sizes_.at(chunk.size);
     family_replication<F> replicate(fitted_, source_, spec_.sample_sizes[chunk.size], size.plan, key_, options_);
     accumulator_set accumulators(size.plan.size());
-    for (std::uint64_t rep = first; rep < last; ++rep) replicate(rep, accumulators);
+    for (std::uint64_t rep = reps.first; rep < reps.last; ++rep) replicate(rep, accumulators);
     return accumulators;
   }
 

@@ -22,6 +22,11 @@ std::uint64_t chunk_count(std::uint64_t replications) {
   return (replications + length - 1) / length;
 }
 
+replication_range chunk_replications(std::uint64_t replications, std::uint64_t index) {
+  const std::uint64_t length = chunk_length(replications), first = index * length;
+  return {first, std::min(first + length, replications)};
+}
+
 std::vector<chunk_id> all_chunks(const experiment_spec& spec) {
   std::vector<chunk_id> chunks;
   const std::uint64_t count = chunk_count(spec.replications);
@@ -65,14 +70,14 @@ void run_chunks(const prepared_experiment& experiment, std::span<const chunk_id>
 
 experiment_result run_all(const prepared_experiment& experiment, const progress_callback& progress) {
   const experiment_spec& spec = experiment.spec();
-  const std::uint64_t count = chunk_count(spec.replications), length = chunk_length(spec.replications);
+  const std::uint64_t count = chunk_count(spec.replications);
   const std::uint64_t total = spec.replications * spec.sample_sizes.size();
   std::atomic<std::uint64_t> finished{0};
   std::vector<accumulator_set> per_size(spec.sample_sizes.size());
   tbb::parallel_for(std::size_t{0}, per_size.size(), [&](std::size_t size) {
     per_size[size] = join_chunks(count, [&](std::uint64_t index) {
       accumulator_set result = experiment.run_chunk({static_cast<std::uint32_t>(size), index});
-      if (progress) progress(finished += std::min(length, spec.replications - index * length), total);
+      if (progress) progress(finished += chunk_replications(spec.replications, index).size(), total);
       return result;
     }, true);
   });

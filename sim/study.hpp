@@ -30,6 +30,12 @@ struct chunk_id {
 // At most 256 chunks per sample size, of at least 16 replications.
 std::uint64_t chunk_length(std::uint64_t replications);
 std::uint64_t chunk_count(std::uint64_t replications);
+// The replications [first, last) of chunk `index`.
+struct replication_range {
+  std::uint64_t first, last;
+  std::uint64_t size() const { return last - first; }
+};
+replication_range chunk_replications(std::uint64_t replications, std::uint64_t index);
 // Every chunk of an experiment, sample size major.
 std::vector<chunk_id> all_chunks(const experiment_spec& spec);
 
