@@ -1,5 +1,7 @@
 #include "experiments/mpi.hpp"
 
+#include "experiments/config.hpp"
+
 #include <cstdlib>
 #include <limits>
 #include <stdexcept>
@@ -33,7 +35,7 @@ std::vector<std::string> gather(const std::string& mine) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if (mine.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-    throw std::runtime_error("mpi: a rank's state is over 2 GiB; use more ranks or --shard");
+    throw input_error("--mpi: a rank's state is over 2 GiB; use more ranks or --shard");
   int length = static_cast<int>(mine.size());
   std::vector<int> lengths(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size));
   MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -45,7 +47,7 @@ std::vector<std::string> gather(const std::string& mine) {
       total += lengths[static_cast<std::size_t>(r)];
     }
     if (total > std::numeric_limits<int>::max())
-      throw std::runtime_error("mpi: the ranks' states are over 2 GiB together; use --shard and merge");
+      throw input_error("--mpi: the ranks' states are over 2 GiB together; use --shard and merge");
     all.resize(static_cast<std::size_t>(total));
   }
   MPI_Gatherv(mine.data(), length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE, 0,

@@ -11,10 +11,17 @@
 #include "experiments/config.hpp"
 #include "experiments/data.hpp"
 
+#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
+#include <boost/math/tools/minima.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
+#include <optional>
+#include <random>
+#include <tuple>
 
 using namespace mlesim;
 
@@ -351,4 +358,172 @@ TEST_CASE("fit: every absent figure carries a note saying why") {
       if (absent) CHECK_FALSE(fit.notes.empty());
     }
   }
+}
+
+namespace {
+
+// A brute-force profile bound, shared with nothing in data_fit.cpp: the
+// profile log-likelihood of coordinate j maximized over the other coordinate
+// by Brent's minimization (Boost.Math, on a log scale for a positive one), its
+// crossing of the threshold bracketed by doubling steps of an SE and found by
+// TOMS 748 to 1e-14. Serial sums of the family's own log-likelihood over the
+// data as they are (no blocks, no counts, no units).
+template <family F>
+std::optional<double> reference_bound(const F& f, std::span<const double> x, const typename F::parameters& best,
+                                      const std::vector<double>& se, int j, double threshold, double side) {
+  using P = typename F::parameters;
+  const auto likelihood = [&](const P& t) {
+    if (!space_problem<F>(t).empty()) return -std::numeric_limits<double>::infinity();
+    const double value = f.log_likelihood(t, x);
+    return std::isnan(value) ? -std::numeric_limits<double>::infinity() : value;
+  };
+  const auto profile = [&](double eta) {
+    P t = best;
+    t[j] = eta;
+    if constexpr (F::dimension == 1) {
+      return likelihood(t);
+    } else {
+      const int o = 1 - j;
+      P negative = best;
+      negative[o] = -best[o];
+      const bool positive = best[o] > 0 && !space_problem<F>(negative).empty();
+      const auto minus = [&](double u) {
+        P v = t;
+        v[o] = positive ? best[o] * std::exp(u) : u;
+        const double value = likelihood(v);
+        return std::isfinite(value) ? -value : 1e300;
+      };
+      const double low = positive ? -3 : best[o] - 40 * se[static_cast<std::size_t>(o)];
+      const double high = positive ? 3 : best[o] + 40 * se[static_cast<std::size_t>(o)];
+      return -boost::math::tools::brent_find_minima(minus, low, high, std::numeric_limits<double>::digits).second;
+    }
+  };
+  double inside = best[j], step = se[static_cast<std::size_t>(j)], outside = inside;
+  for (int k = 0;; ++k, step *= 2) {
+    if (k == 60) return std::nullopt;
+    outside = best[j] + side * step;
+    if (!(profile(outside) >= threshold)) break;
+    inside = outside;
+  }
+  while (!std::isfinite(profile(outside)) && std::abs(outside - inside) > 1e-15 * std::abs(inside)) {
+    const double middle = (inside + outside) / 2;
+    (profile(middle) >= threshold ? inside : outside) = middle;
+  }
+  if (!std::isfinite(profile(outside))) return inside;
+  std::uintmax_t iterations = 500;
+  const auto [a, b] = boost::math::tools::toms748_solve(
+      [&](double eta) { return profile(eta) - threshold; }, std::min(inside, outside), std::max(inside, outside),
+      [&](double a, double b) { return std::abs(a - b) <= 1e-14 * std::max(std::abs(a), std::abs(b)); }, iterations);
+  return (a + b) / 2;
+}
+
+template <family F>
+std::vector<double> draws(const F& f, const typename F::parameters& theta, std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 engine(seed);
+  auto draw = f.sampler(theta);
+  std::vector<double> x(n);
+  for (double& xi : x) xi = draw(engine);
+  return x;
+}
+
+// Checks every profile bound of `fit` against reference_bound, to 1e-8 of
+// the larger of the bound and the parameter's SE.
+template <family F>
+void check_profiles(const F& f, const std::vector<double>& x, const data_fit& fit) {
+  using P = typename F::parameters;
+  P best;
+  std::vector<double> se;
+  for (int j = 0; j < F::dimension; ++j) {
+    best[j] = fit.parameters[static_cast<std::size_t>(j)].estimate;
+    const auto& s = fit.parameters[static_cast<std::size_t>(j)].se;
+    se.push_back(s ? *s : 0.01 * std::abs(best[j]));
+  }
+  const double threshold = f.log_likelihood(best, x) - boost::math::quantile(boost::math::chi_squared(1), 0.95) / 2;
+  for (int j = 0; j < F::dimension; ++j) {
+    const auto& p = fit.parameters[static_cast<std::size_t>(j)];
+    CAPTURE(p.name);
+    for (double side : {-1.0, 1.0}) {
+      CAPTURE(side);
+      const auto reference = reference_bound(f, x, best, se, j, threshold, side);
+      const auto& bound = side < 0 ? p.profile_low : p.profile_high;
+      REQUIRE(bound.has_value() == reference.has_value());
+      if (bound)
+        CHECK(std::abs(*bound - *reference) <= 1e-8 * std::max(std::abs(*reference), se[static_cast<std::size_t>(j)]));
+    }
+  }
+}
+
+}  // namespace
+
+// The profile bounds are solved fast (Newton on the bound's equations, TOMS
+// 748 on a one-parameter profile, data in parallel blocks or as distinct
+// values with counts); here every family's against the brute force above, on
+// 40 draws and, for a family of each path, on 30000 (parallel blocks; or
+// counts for the discrete ones). Fixed seeds: nothing random can fail.
+TEST_CASE("fit: every family's profile bounds against a brute-force profile") {
+  struct sample {
+    std::string family;
+    std::vector<double> theta, known;
+    std::size_t n;
+  };
+  const std::vector<sample> samples{
+      {"normal", {10, 4}, {}, 40},          {"exponential", {0.5}, {}, 40},
+      {"poisson", {3.2}, {}, 40},           {"bernoulli", {0.3}, {}, 40},
+      {"gamma", {2.5, 1.5}, {}, 40},        {"uniform", {7}, {}, 40},
+      {"geometric", {0.2}, {}, 40},         {"negative_binomial", {3, 0.4}, {}, 40},
+      {"laplace", {3, 2}, {}, 40},          {"lognormal", {1, 0.25}, {}, 40},
+      {"weibull", {1.9, 3}, {}, 40},        {"beta", {2, 5}, {}, 40},
+      {"cauchy", {10, 2}, {}, 40},          {"logistic", {5, 1.5}, {}, 40},
+      {"binomial", {0.35}, {12}, 40},       {"pareto", {3}, {1}, 40},
+      {"student_t", {10, 3}, {5}, 40},      {"weibull", {1.9, 3}, {}, 30000},
+      {"cauchy", {10, 2}, {}, 30000},       {"poisson", {3.2}, {}, 30000},
+      {"negative_binomial", {3, 0.4}, {}, 30000},
+  };
+  for (const auto& s : samples) {
+    CAPTURE(s.family);
+    CAPTURE(s.n);
+    visit_family(s.family, [&]<class F>() {
+      const F f = make_family<F>(s.known);
+      const auto x = draws(f, typename F::parameters(Eigen::Map<const typename F::parameters>(s.theta.data())), s.n, 20261126);
+      const auto fit = fit_data(s.family, s.known, x, {}, 0.95);
+      REQUIRE(fit.data_problem.empty());
+      REQUIRE(fit.converged);
+      check_profiles(f, x, fit);
+    });
+  }
+}
+
+// --no-profile: the same fit, Wald intervals and SEs to the bit, no profile
+// bounds, and a note that says why.
+TEST_CASE("fit: without profiles, the rest is unchanged and the absence has a note") {
+  for (const auto& [family, file, column] : {std::tuple{"gamma", "gamma.csv", "rainfall"},
+                                             std::tuple{"weibull", "weibull.csv", "strength"},
+                                             std::tuple{"poisson", "poisson.csv", "count"}}) {
+    CAPTURE(family);
+    const auto x = read_column(data + file, std::string(column)).values;
+    const auto with = fit_data(family, {}, x, {}, 0.95), without = fit_data(family, {}, x, {}, 0.95, false);
+    CHECK(without.log_likelihood == with.log_likelihood);
+    REQUIRE(without.parameters.size() == with.parameters.size());
+    for (std::size_t j = 0; j < with.parameters.size(); ++j) {
+      const auto &a = with.parameters[j], &b = without.parameters[j];
+      CHECK(b.estimate == a.estimate);
+      CHECK(b.se == a.se);
+      CHECK(b.wald_low == a.wald_low);
+      CHECK(b.wald_high == a.wald_high);
+      CHECK(a.profile_low);
+      CHECK_FALSE(b.profile_low);
+      CHECK_FALSE(b.profile_high);
+    }
+    REQUIRE(without.notes.size() == with.notes.size() + 1);
+    CHECK(without.notes.back().find("--no-profile") != std::string::npos);
+  }
+  const auto columns = read_columns(data + "cars.csv", {"dist", "speed"});
+  const auto without = fit_regression_data("linear_regression", columns[0].values, {columns[1].values}, {"speed"},
+                                           true, 0.95, false);
+  for (const auto& p : without.parameters) {
+    CHECK(p.se);
+    CHECK_FALSE(p.profile_low);
+    CHECK_FALSE(p.profile_high);
+  }
+  CHECK(without.notes.back().find("--no-profile") != std::string::npos);
 }
