@@ -73,7 +73,7 @@ class family_study final : public prepared_experiment {
       : prepared_experiment(spec),
         fitted_(make_family<F>(fitted_known(spec_))),
         source_{drawer_for(spec_.family), spec_.theta, spec_.known},
-        key_{spec_.seed, experiment_key(spec_.name)} {
+        key_(stream_key(spec_)) {
     const auto table = all_estimands<F>();
     std::vector<reparametrization<F::dimension>> chosen;
     for (const auto& name : spec_.estimands) {
@@ -141,7 +141,8 @@ class family_study final : public prepared_experiment {
     return accumulators;
   }
 
-  experiment_result summarize(std::span<const accumulator_set> joined) const override {
+  experiment_result summarize(std::span<const accumulator_set> joined,
+                              std::span<const std::uint64_t> reps) const override {
     experiment_result result{spec_, pseudo_true_, {}, alternative_, notes_};
     for (std::size_t i = 0; i < sizes_.size(); ++i) {
       const per_size& size = sizes_[i];
@@ -149,7 +150,7 @@ class family_study final : public prepared_experiment {
         const auto& p = size.plan[e];
         const maybe z_scale = p.standardize ? maybe(p.z_scale) : std::nullopt;
         result.rows.push_back({spec_.sample_sizes[i], spec_.estimands[e], p.truth,
-                               mlesim::summarize(joined[i][e], spec_.replications, p.truth, size.crlb[e], z_scale,
+                               mlesim::summarize(joined[i][e], reps[i], p.truth, size.crlb[e], z_scale,
                                                  size.sandwich_var[e])});
       }
     }
@@ -174,7 +175,7 @@ class family_study final : public prepared_experiment {
 
 template <family F>
 experiment_result simulate_as(const experiment_spec& spec, const progress_callback& progress = {}) {
-  return run_all(family_study<F>(spec), progress);
+  return run_all(prepared_study{std::make_shared<family_study<F>>(spec)}, progress).front();
 }
 
 }  // namespace mlesim
