@@ -780,7 +780,18 @@ experiment_config parse_point(const toml::table& root_table, const std::string& 
 struct factor_site {
   std::string name;
   std::vector<std::variant<std::string, std::size_t>> path;
+  std::string key{};  // for messages: [generate].params.shape
 };
+
+// A factor's value: a finite number, or a message naming its key.
+double factor_number(const table_reader& root, const toml::node& node, const std::string& key) {
+  if (node.is_integer()) return static_cast<double>(node.as_integer()->get());
+  if (!node.is_floating_point())
+    root.fail(node, fmt::format("{} must be a number, got {} ({})", key, type_name(node), show(node)));
+  const double value = node.as_floating_point()->get();
+  if (!std::isfinite(value)) root.fail(node, fmt::format("{} is {}, but must be finite", key, value));
+  return value;
+}
 
 toml::node* node_at(toml::node* node, const std::vector<std::variant<std::string, std::size_t>>& path) {
   for (const auto& step : path) {
@@ -820,32 +831,36 @@ void move_to(toml::table& root, const factor_site& site, toml::node& value) {
 // the fitted family's known constants, and each covariate's.
 std::vector<std::pair<factor_site, const toml::array*>> list_factors(const toml::table& root) {
   std::vector<std::pair<factor_site, const toml::array*>> found;
-  const auto scan = [&](const toml::node* table, std::string prefix, std::vector<std::variant<std::string, std::size_t>> path) {
+  const auto scan = [&](const toml::node* table, std::string prefix, std::vector<std::variant<std::string, std::size_t>> path,
+                        std::string where) {
     if (!table || !table->is_table()) return;
     for (const auto& [key, node] : *table->as_table())
       if (node.is_array()) {
         auto p = path;
         p.emplace_back(std::string(key.str()));
-        found.push_back({{prefix + std::string(key.str()), std::move(p)}, node.as_array()});
+        found.push_back({{prefix + std::string(key.str()), std::move(p), fmt::format("{}.{}", where, key.str())},
+                         node.as_array()});
       }
   };
   const toml::node* generate = root.get("generate");
   if (generate && generate->is_table()) {
     const toml::table& g = *generate->as_table();
-    scan(g.get("params"), "", {std::string("generate"), std::string("params")});
-    scan(g.get("known"), "", {std::string("generate"), std::string("known")});
+    scan(g.get("params"), "", {std::string("generate"), std::string("params")}, "[generate].params");
+    scan(g.get("known"), "", {std::string("generate"), std::string("known")}, "[generate].known");
     if (const toml::node* covariates = g.get("covariate"); covariates && covariates->is_array_of_tables())
       for (std::size_t i = 0; i < covariates->as_array()->size(); ++i) {
         const toml::table& c = *covariates->as_array()->get(i)->as_table();
         const toml::node* name = c.get("name");
         if (!name || !name->is_string()) continue;  // the point's reader names the problem
         const std::string prefix = std::string(name->as_string()->get()) + ".";
-        scan(c.get("params"), prefix, {std::string("generate"), std::string("covariate"), i, std::string("params")});
-        scan(c.get("known"), prefix, {std::string("generate"), std::string("covariate"), i, std::string("known")});
+        scan(c.get("params"), prefix, {std::string("generate"), std::string("covariate"), i, std::string("params")},
+             fmt::format("[[generate.covariate]] {}: params", prefix.substr(0, prefix.size() - 1)));
+        scan(c.get("known"), prefix, {std::string("generate"), std::string("covariate"), i, std::string("known")},
+             fmt::format("[[generate.covariate]] {}: known", prefix.substr(0, prefix.size() - 1)));
       }
   }
   if (const toml::node* fit = root.get("fit"); fit && fit->is_table())
-    scan(fit->as_table()->get("known"), "fit.", {std::string("fit"), std::string("known")});
+    scan(fit->as_table()->get("known"), "fit.", {std::string("fit"), std::string("known")}, "[fit].known");
   return found;
 }
 
@@ -863,7 +878,7 @@ factor_site site_of(const toml::table& root, const std::string& name) {
   };
   const toml::node* generate_node = root.get("generate");
   const toml::table* generate = generate_node && generate_node->is_table() ? generate_node->as_table() : nullptr;
-  if (name.starts_with("fit.")) return {name, {std::string("fit"), std::string("known"), name.substr(4)}};
+  if (name.starts_with("fit.")) return {name, {std::string("fit"), std::string("known"), name.substr(4)}, "[[condition]]." + name};
   if (const auto dot = name.find('.'); dot != std::string::npos && generate) {
     const std::string covariate = name.substr(0, dot), key = name.substr(dot + 1);
     if (const toml::node* list = generate->get("covariate"); list && list->is_array_of_tables())
@@ -872,10 +887,11 @@ factor_site site_of(const toml::table& root, const std::string& name) {
         const toml::node* n = c->get("name");
         if (n && n->is_string() && n->as_string()->get() == covariate)
           return {name, {std::string("generate"), std::string("covariate"), i,
-                         std::string(is_known(family_of(c), key) ? "known" : "params"), key}};
+                         std::string(is_known(family_of(c), key) ? "known" : "params"), key}, "[[condition]]." + name};
       }
   }
-  return {name, {std::string("generate"), std::string(is_known(family_of(generate), name) ? "known" : "params"), name}};
+  return {name, {std::string("generate"), std::string(is_known(family_of(generate), name) ? "known" : "params"), name},
+          "[[condition]]." + name};
 }
 
 // The keys of a [[condition]] table, dotted ones flattened: x.mean = 1.
@@ -934,15 +950,15 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
   for (const auto& [site, list] : list_factors(root_table)) {
     if (list->empty())
       root.fail(*list, fmt::format("{} is an empty list: give one or more values (a list makes it a factor of "
-                                   "the grid)", site.name));
+                                   "the grid)", site.key));
     if (std::any_of(factors.begin(), factors.end(), [&](const auto& f) { return f.site.name == site.name; }))
       root.fail(*list, fmt::format("{} is a list, and a [[condition]] sets it too: vary it one way", site.name));
     factor_plan plan{site, {}, list};
     std::vector<double> seen;
     for (const toml::node& value : *list) {
-      const double v = root.number(value, site.name);
+      const double v = factor_number(root, value, site.key);
       if (std::find(seen.begin(), seen.end(), v) != seen.end())
-        root.fail(value, fmt::format("{} lists {} twice: two conditions would be one", site.name, v));
+        root.fail(value, fmt::format("{} lists {} twice: two conditions would be one", site.key, v));
       seen.push_back(v);
       plan.values.push_back(&value);
     }
@@ -975,11 +991,11 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
       for (const auto& row : rows)
         for (const auto& [name, node] : row)
           if (name == f.site.name) {
-            const double v = root.number(*node, "condition." + name);
+            const double v = factor_number(root, *node, fmt::format("[[condition]].{}", name));
             if (std::find(g.values.begin(), g.values.end(), v) == g.values.end()) g.values.push_back(v);
           }
     } else {
-      for (const auto* node : f.values) g.values.push_back(root.number(*node, f.site.name));
+      for (const auto* node : f.values) g.values.push_back(factor_number(root, *node, f.site.key));
     }
     grid.push_back(std::move(g));
   }
@@ -1014,7 +1030,7 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
         element.emplace_back(digits[f]);
         value = node_at(&point, element);
       }
-      values.push_back({factors[f].site.name, root.number(*value, factors[f].site.name)});
+      values.push_back({factors[f].site.name, factor_number(root, *value, factors[f].site.key)});
       move_to(point, factors[f].site, *value);
     }
     point.erase("condition");
