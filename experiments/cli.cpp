@@ -215,11 +215,16 @@ std::vector<experiment_config> load_all(const run_flags& flags, bool judge) {
       if (flags.reps) spec->replications = reps;  // a target config's maximum
     }
     for (const auto& output : report_names(config.spec.name, judge)) {
-      const auto [it, fresh] = owners.emplace(output, std::pair(file, config.spec.name));
+      // Folded to lower case: on a case-insensitive file system (macOS,
+      // Windows) A.csv and a.csv are one file.
+      std::string folded = output;
+      std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
+      const auto [it, fresh] = owners.emplace(folded, std::pair(file, config.spec.name));
       if (!fresh)
-        throw input_error(fmt::format("{}: experiment '{}' would write {}, as experiment '{}' of {} does: one "
+        throw input_error(fmt::format("{}: experiment '{}' would write {}, as experiment '{}' of {} does{}: one "
                                       "would overwrite the other's report; rename one",
-                                      file, config.spec.name, output, it->second.second, it->second.first));
+                                      file, config.spec.name, output, it->second.second, it->second.first,
+                                      it->second.second == config.spec.name ? "" : " (on a case-insensitive file system)"));
     }
     configs.push_back(std::move(config));
   }

@@ -352,6 +352,10 @@ TOML
 [ $? = 1 ] && ok || bad "verify of a check with no figure: wanted exit 1: $(cat "$work/stdout")"
 grep -qF 'FAIL check 1' "$work/stdout" && ok || bad "the check with no figure is not named: $(cat "$work/stdout")"
 # Two experiments whose outputs collide are refused at load, naming both.
+sed 's/^name = "verify-pass"/name = "Verify-Pass"/' "$work/verify-pass.toml" > "$work/upper.toml"
+"$mlesim" run "$work/verify-pass.toml" "$work/upper.toml" -o "$work/collide" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF "experiment 'Verify-Pass' would write Verify-Pass.csv, as experiment 'verify-pass'" "$work/stderr" \
+  && ok || bad "names that differ in case only: $(cat "$work/stderr")"
 sed 's/^name = "verify-pass"/name = "a"/' "$work/verify-pass.toml" > "$work/a.toml"
 sed 's/^name = "verify-pass"/name = "a.checks"/' "$work/verify-pass.toml" > "$work/a-checks.toml"
 "$mlesim" verify "$work/a.toml" "$work/a-checks.toml" -o "$work/collide" > /dev/null 2> "$work/stderr"
