@@ -311,12 +311,20 @@ int run_command(const run_flags& flags, bool judge) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<experiment_result> results;
     {
-      progress_meter meter(config.spec.name, config.spec.sample_sizes, progress_settings);
+      // A grid's bar names how many conditions run at once; a shard's and a
+      // rank's count its own chunks.
+      const std::string what = config.conditions.size() > 1
+                                   ? fmt::format("{} ({} conditions)", config.spec.name, config.conditions.size())
+                                   : config.spec.name;
+      progress_meter meter(shard ? fmt::format("{}, shard {} of {}", what, shard->first, shard->second)
+                           : mpi_world ? fmt::format("{}, rank 0 of {}", what, mpi_world->size)
+                                       : what,
+                           config.spec.sample_sizes, progress_settings);
       const progress_callback progress = [&](std::uint64_t done, std::uint64_t total) { meter(done, total); };
       if (shard) {
         // A part of the study: its chunks' state, no report.
         const experiment_state state = run_to_state(study, shard_chunks(config.conditions, shard->first, shard->second),
-                                                    shard->first, shard->second);
+                                                    shard->first, shard->second, progress);
         reports.emplace_back(shard_file_name(config.spec.name, shard->first, shard->second), encode_state(state));
         out << fmt::format("{}: shard {} of {}, {} chunks\n", config.spec.name, shard->first, shard->second,
                            state.chunks.size());
@@ -332,7 +340,8 @@ int run_command(const run_flags& flags, bool judge) {
         const auto rank = static_cast<std::uint32_t>(mpi_world->rank + 1);
         const auto ranks = static_cast<std::uint32_t>(mpi_world->size);
         const auto states =
-            mpi::gather(encode_state(run_to_state(study, shard_chunks(config.conditions, rank, ranks), rank, ranks)));
+            mpi::gather(encode_state(run_to_state(study, shard_chunks(config.conditions, rank, ranks), rank, ranks,
+                                                  speaks ? progress : progress_callback{})));
         if (!speaks) continue;
         std::map<chunk_id, std::string> chunks;
         for (std::uint32_t r = 0; r < ranks; ++r) chunks.merge(decode_state(states[r], fmt::format("rank {}", r)).chunks);

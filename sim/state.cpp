@@ -399,13 +399,20 @@ std::vector<experiment_spec> specs_of(const prepared_study& study) {
 }  // namespace
 
 experiment_state run_to_state(const prepared_study& study, std::span<const chunk_id> chunks, std::uint32_t shard,
-                              std::uint32_t shards) {
+                              std::uint32_t shards, const progress_callback& progress) {
   experiment_state state{.settings = settings_json(specs_of(study)), .shard = shard, .shards = shards};
+  const auto size_of = [&](chunk_id id) {
+    return chunk_replications(study.at(id.condition)->spec().replications, id.index).size();
+  };
+  std::uint64_t total = 0, done = 0;
+  for (const chunk_id& id : chunks) total += size_of(id);
   std::mutex mutex;
   run_chunks(study, chunks, [&](chunk_id id, accumulator_set&& accumulators) {
     std::string bytes = encode_chunk(accumulators);  // outside the lock: the encoding is the work
     std::lock_guard lock(mutex);
     state.chunks.emplace(id, std::move(bytes));
+    done += size_of(id);
+    if (progress) progress(done, total);
   });
   return state;
 }

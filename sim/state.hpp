@@ -60,7 +60,7 @@ std::vector<chunk_id> shard_chunks(std::span<const experiment_spec> conditions, 
 
 // Runs the given chunks (in parallel) into shard K of N's state.
 experiment_state run_to_state(const prepared_study& study, std::span<const chunk_id> chunks, std::uint32_t shard,
-                              std::uint32_t shards);
+                              std::uint32_t shards, const progress_callback& progress = {});
 // The results from encoded chunks that hold every chunk the study needs;
 // `source` names them in errors.
 std::vector<experiment_result> summarize_encoded(const prepared_study& study,
