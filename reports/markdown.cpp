@@ -99,9 +99,22 @@ std::string model_setup(const experiment_result& result) {
   return out;
 }
 
+// An estimand's figures, one paragraph of images (side by side where the
+// page is wide enough), then why any figure or line is missing.
+std::string figure_section(const report_figures& figures, std::size_t estimand) {
+  if (!figures.plan || !figures.not_drawn.empty() || estimand >= figures.plan->size()) return {};
+  const estimand_figures& f = (*figures.plan)[estimand];
+  std::string out;
+  for (const auto& fig : f.figures) out += fmt::format("![{}]({})\n", fig.alt, fig.file);
+  if (!out.empty()) out += '\n';
+  for (const auto& note : f.notes) out += fmt::format("> **Figures.** {}.\n\n", note);
+  return out;
+}
+
 }  // namespace
 
-std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts) {
+std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts,
+                            const report_figures& figures) {
   const experiment_spec& spec = result.spec;
   const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
   const bool regular = family == nullptr || family->regular;
@@ -130,6 +143,7 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
            "miss their nominal coverage and the sandwich (Huber–White) ones hold it. Here z is standardized by the "
            "sandwich variance.\n\n";
   for (const auto& note : result.notes) out += fmt::format("> **Absent figure.** {}.\n\n", note);
+  if (!figures.not_drawn.empty()) out += fmt::format("> **Figures not drawn.** {}.\n\n", figures.not_drawn);
 
   out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). ";
   if (!regular)
@@ -139,7 +153,8 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
                        "below the {}.\n\n", wrong_model ? "pseudo-true value" : "true value",
                        wrong_model ? "sandwich variance" : "CRLB", wrong_model ? "pseudo-true value" : "true value");
 
-  for (const auto& estimand : spec.estimands) {
+  for (std::size_t e = 0; e < spec.estimands.size(); ++e) {
+    const std::string& estimand = spec.estimands[e];
     const auto rows = rows_of(result, estimand);
     out += fmt::format("## {} ({} value {})\n\n", estimand, wrong_model ? "pseudo-true" : "true", rows.front()->true_value);
     out += "| n | used | bias | emp. SE | MSE | model SE | model SE rel. error | coverage | miss below | "
@@ -183,6 +198,7 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
       }
     }
     out += fmt::format("\n{}\n", slope_line(rows, regular));
+    out += figure_section(figures, e);
   }
 
   out += "## Failures\n\n";
