@@ -11,6 +11,8 @@
 #include "reports/fit_report.hpp"
 #include "reports/junit.hpp"
 #include "reports/progress.hpp"
+#include "reports/report_set.hpp"
+#include "reports/results_json.hpp"
 #include "estimators/data_fit.hpp"
 #include "experiments/data.hpp"
 #include "experiments/mpi.hpp"
@@ -30,7 +32,9 @@
 #include <map>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <mutex>
 #include <set>
 #include <sys/ioctl.h>
@@ -162,12 +166,18 @@ progress_meter::options progress_options(const run_flags& flags) {
   return o;
 }
 
-// The report files an experiment writes: NAME.csv, NAME.md and, for verify, NAME.checks.csv.
-std::vector<std::string> report_names(const std::string& name, bool judge) {
-  std::vector<std::string> files{name + ".csv", name + ".md"};
-  if (judge) files.push_back(name + ".checks.csv");
+// The report files an experiment writes (reports/report_set.hpp) and, for
+// verify, NAME.checks.csv.
+std::vector<std::string> report_names(const experiment_config& config, bool judge) {
+  std::vector<std::string> files =
+      experiment_report_names(config.spec.name, config.spec.estimands, config.conditions.size());
+  if (judge) files.push_back(config.spec.name + ".checks.csv");
   return files;
 }
+
+constexpr std::string_view figures_skipped_message =
+    "mlesim: gnuplot was not found on PATH: figures skipped (the reports say so; Debian: apt-get install "
+    "gnuplot-nox, then `mlesim report DIR` draws them)\n";
 
 // --junit FILE: its folder is made and test-written before any simulation,
 // as the output folder is. In the output folder it must not be one of the
@@ -182,7 +192,7 @@ std::optional<std::filesystem::path> junit_path(const run_flags& flags, const st
     const std::string name = file.filename().string();
     if (name == lock_file_name) throw input_error(fmt::format("--junit {}: the output folder's lock file", *flags.junit));
     for (const auto& config : configs)
-      for (const auto& report : report_names(config.spec.name, true))
+      for (const auto& report : report_names(config, true))
         if (report == name || checkpoint_file_name(config.spec.name) == name)
           throw input_error(fmt::format("--junit {}: experiment '{}' writes {} there; name another file",
                                         *flags.junit, config.spec.name, name));
@@ -214,7 +224,10 @@ std::vector<experiment_config> load_all(const run_flags& flags, bool judge) {
       if (flags.seed) spec->seed = seed;
       if (flags.reps) spec->replications = reps;  // a target config's maximum
     }
-    for (const auto& output : report_names(config.spec.name, judge)) {
+    for (const auto& output : report_names(config, judge)) {
+      if (output == index_markdown_name || output == index_html_name)
+        throw input_error(fmt::format("{}: experiment '{}' would write {}, the output folder's index; rename it", file,
+                                      config.spec.name, output));
       // Folded to lower case: on a case-insensitive file system (macOS,
       // Windows) A.csv and a.csv are one file.
       std::string folded = output;
@@ -294,6 +307,7 @@ int run_command(const run_flags& flags, bool judge) {
   // in the last one leaves none of the earlier ones' reports either.
   std::vector<std::pair<std::string, std::string>> reports;
   std::vector<verified_experiment> verified;  // for --junit
+  bool figures_skipped = false;
   // What only computing can find (no pseudo-true value at a condition) is
   // the config's fault too: found for every experiment before any runs,
   // said with its file, exit 2, and no report of any experiment.
@@ -353,12 +367,12 @@ int run_command(const run_flags& flags, bool judge) {
     std::optional<verification> verdicts;
     if (judge) verdicts = verify(results, config.checks, config.false_failure_rate);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const auto names = report_names(config.spec.name, judge);
-    reports.emplace_back(names[0], csv_report(results));
-    reports.emplace_back(names[1], markdown_report(results, build, verdicts ? verdict_markdown(*verdicts) : ""));
+    experiment_reports files = experiment_report_files(results, build, verdicts ? verdict_markdown(*verdicts) : "");
+    figures_skipped = figures_skipped || files.figures_skipped;
+    reports.insert(reports.end(), files.files.begin(), files.files.end());
     out << console_summary(results);
     if (verdicts) {
-      reports.emplace_back(names[2], verdict_csv(config.spec.name, *verdicts));
+      reports.emplace_back(config.spec.name + ".checks.csv", verdict_csv(config.spec.name, *verdicts));
       out << verdict_console(*verdicts);
       all_passed = all_passed && verdicts->all_passed;
       verified.push_back({config.spec.name, config.file.string(), config.spec.seed, config.spec.replications, *verdicts});
@@ -377,6 +391,9 @@ int run_command(const run_flags& flags, bool judge) {
     const bool junit_inside = junit && std::filesystem::weakly_canonical(junit->parent_path().empty() ? "." : junit->parent_path()) ==
                                            std::filesystem::weakly_canonical(folder->path());
     if (junit_inside) reports.emplace_back(junit->filename().string(), junit_xml(verified));
+    const auto index = index_files(folder->path(), reports);
+    reports.insert(reports.end(), index.begin(), index.end());
+    if (figures_skipped && !flags.quiet) std::cerr << figures_skipped_message;
     folder->commit(reports);
     for (const auto& [name, content] : reports)
       out << fmt::format("wrote {}\n", (folder->path() / name).string());
@@ -431,6 +448,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
 
   std::vector<std::pair<std::string, std::string>> reports;
   const std::string build = build_description();
+  bool figures_skipped = false;
   for (const auto& [name, s] : studies) {
     std::vector<std::string> missing;
     for (std::uint32_t k = 1; k <= s.shards; ++k)
@@ -449,11 +467,74 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     std::map<chunk_id, std::string> chunks;
     for (const auto& [id, entry] : s.chunks) chunks.emplace(id, entry.first);
     const std::vector<experiment_result> results = summarize_encoded(experiment, chunks, name);
-    reports.emplace_back(name + ".csv", csv_report(results));
-    reports.emplace_back(name + ".md", markdown_report(results, build, ""));
+    experiment_reports files = experiment_report_files(results, build, "");
+    figures_skipped = figures_skipped || files.figures_skipped;
+    reports.insert(reports.end(), files.files.begin(), files.files.end());
     std::cout << console_summary(results) << '\n';
   }
   report_folder folder(output);
+  const auto index = index_files(folder.path(), reports);
+  reports.insert(reports.end(), index.begin(), index.end());
+  if (figures_skipped) std::cerr << figures_skipped_message;
+  folder.commit(reports);
+  for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  return exit_ok;
+}
+
+// `report DIR`: every experiment's reports, figures and pages redrawn from
+// the DIR/<experiment>.results.json its run left, and DIR's index, without
+// rerunning: the bytes that run wrote, given the same gnuplot.
+int report_command(const std::string& dir) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error))
+    throw input_error(fmt::format("{}: not a folder{}", dir, error ? ": " + error.message() : ""));
+  report_folder folder(dir);  // locked: no run changes it meanwhile
+  std::vector<std::filesystem::path> files;
+  std::set<std::string> drawn;
+  constexpr std::string_view suffix = ".results.json";
+  for (const auto& entry : std::filesystem::directory_iterator(folder.path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix) && entry.is_regular_file()) {
+      files.push_back(entry.path());
+      drawn.insert(name.substr(0, name.size() - suffix.size()));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty())
+    throw input_error(fmt::format("{}: holds no results file (<experiment>.results.json) to draw reports from; "
+                                  "run the experiments with this mlesim first", dir));
+  std::vector<std::pair<std::string, std::string>> reports;
+  bool figures_skipped = false;
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) throw input_error(fmt::format("{}: cannot read it", file.string()));
+    saved_results saved;
+    try {
+      saved = read_results_json(text.str(), file.string());
+    } catch (const results_error& e) {
+      throw input_error(e.what());
+    }
+    const std::string& name = saved.conditions.front().spec.name;
+    if (name + std::string(suffix) != file.filename().string())
+      throw input_error(fmt::format("{}: holds the results of experiment '{}'; its name must be {}{}", file.string(),
+                                    name, name, suffix));
+    experiment_reports made = experiment_report_files(saved.conditions, saved.build, saved.verdicts);
+    figures_skipped = figures_skipped || made.figures_skipped;
+    reports.insert(reports.end(), made.files.begin(), made.files.end());
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(folder.path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".csv") && !name.ends_with(".checks.csv") &&
+        std::filesystem::exists(folder.path() / (name.substr(0, name.size() - 4) + ".md")) &&
+        !drawn.contains(name.substr(0, name.size() - 4)))
+      std::cerr << fmt::format("mlesim: {}: no {}{} beside it (an older mlesim's run): its reports are left as "
+                               "they are\n", (folder.path() / name).string(), name.substr(0, name.size() - 4), suffix);
+  }
+  const auto index = index_files(folder.path(), reports);
+  reports.insert(reports.end(), index.begin(), index.end());
+  if (figures_skipped) std::cerr << figures_skipped_message;
   folder.commit(reports);
   for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
   return exit_ok;
@@ -794,6 +875,10 @@ int run_cli(int argc, char** argv) {
   auto* merge = app.add_subcommand("merge", "Join shards' states into the reports one run writes, byte for byte");
   merge->add_option("states", merge_files, "State files (.state) of every shard")->required()->check(CLI::ExistingFile);
   merge->add_option("-o,--output", merge_output, "Directory for the reports")->capture_default_str();
+  std::string report_dir;
+  auto* report = app.add_subcommand(
+      "report", "Redraw DIR's reports, figures, pages and index from its results files, without rerunning");
+  report->add_option("dir", report_dir, "An output folder of run, verify or merge")->required();
   auto* models = app.add_subcommand("models", "List every family and regression model: parameters, estimator");
   fit_flags fit;
   auto* fit_subcommand = app.add_subcommand("fit", "Fit one data set: estimates, SEs, Wald and profile intervals");
@@ -832,6 +917,7 @@ int run_cli(int argc, char** argv) {
     if (*verify_command) return run_command(flags, true);
     if (*merge) return merge_command(merge_files, merge_output);
     if (*plan) return plan_command(flags, pilot);
+    if (*report) return report_command(report_dir);
     if (*models) return models_command();
     if (*fit_subcommand) return fit_command(fit);
   } catch (const input_error& e) {

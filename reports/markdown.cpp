@@ -100,6 +100,17 @@ std::string model_setup(const experiment_result& result) {
   return out;
 }
 
+// An estimand's figures, one paragraph of images (side by side where the
+// page is wide enough), then why any figure or line is missing.
+std::string figure_section(const report_figures& figures, std::size_t estimand) {
+  if (!figures.plan || !figures.not_drawn.empty() || estimand >= figures.plan->size()) return {};
+  const estimand_figures& f = (*figures.plan)[estimand];
+  std::string out;
+  for (const auto& fig : f.figures) out += fmt::format("![{}]({})\n", fig.alt, fig.file);
+  if (!out.empty()) out += '\n';
+  for (const auto& note : f.notes) out += fmt::format("> **Figures.** {}.\n\n", note);
+  return out;
+}
 
 std::string targets_text(const experiment_spec& spec) {
   std::string text;
@@ -115,7 +126,8 @@ bool regular_fit(const experiment_spec& spec) {
 
 // One condition's report below its title: `h` is its headings' level ("##",
 // or "###" inside a grid's report).
-std::string condition_detail(const experiment_result& result, std::string_view build, const std::string& h) {
+std::string condition_detail(const experiment_result& result, std::string_view build, const std::string& h,
+                             const report_figures& figures) {
   const experiment_spec& spec = result.spec;
   const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
   const bool regular = family == nullptr || family->regular;
@@ -147,6 +159,7 @@ std::string condition_detail(const experiment_result& result, std::string_view b
            "miss their nominal coverage and the sandwich (Huber–White) ones hold it. Here z is standardized by the "
            "sandwich variance.\n\n";
   for (const auto& note : result.notes) out += fmt::format("> **Absent figure.** {}.\n\n", note);
+  if (!figures.not_drawn.empty()) out += fmt::format("> **Figures not drawn.** {}.\n\n", figures.not_drawn);
 
   out += "Every figure is `estimate ± Monte Carlo standard error` (Morris, White & Crowther 2019). ";
   if (!regular)
@@ -156,7 +169,8 @@ std::string condition_detail(const experiment_result& result, std::string_view b
                        "below the {}.\n\n", wrong_model ? "pseudo-true value" : "true value",
                        wrong_model ? "sandwich variance" : "CRLB", wrong_model ? "pseudo-true value" : "true value");
 
-  for (const auto& estimand : spec.estimands) {
+  for (std::size_t e = 0; e < spec.estimands.size(); ++e) {
+    const std::string& estimand = spec.estimands[e];
     const auto rows = rows_of(result, estimand);
     out += fmt::format("{} {} ({} value {})\n\n", h, estimand, wrong_model ? "pseudo-true" : "true", rows.front()->true_value);
     out += "| n | used | bias | emp. SE | MSE | model SE | model SE rel. error | coverage | miss below | "
@@ -207,6 +221,7 @@ std::string condition_detail(const experiment_result& result, std::string_view b
                            row->target_met && *row->target_met ? "yes" : "**no**: the maximum was reached");
     }
     out += fmt::format("\n{}\n", slope_line(rows, regular));
+    out += figure_section(figures, e);
   }
 
   out += h + " Failures\n\n";
@@ -247,17 +262,20 @@ std::string across(const std::vector<experiment_result>& conditions, const std::
 
 }  // namespace
 
-std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts) {
+std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts,
+                            const report_figures& figures) {
   std::string out =
       fmt::format("# {}\n\nA Monte Carlo study of the maximum likelihood estimator by mlesim.\n\n", result.spec.name);
   out += verdicts;
-  return out + condition_detail(result, build, "##");
+  return out + condition_detail(result, build, "##", figures);
 }
 
 std::string markdown_report(const std::vector<experiment_result>& conditions, std::string_view build,
-                            std::string_view verdicts) {
+                            std::string_view verdicts, const std::vector<report_figures>& figures) {
   const experiment_spec& first = conditions.front().spec;
-  if (conditions.size() == 1 && first.condition.empty()) return markdown_report(conditions.front(), build, verdicts);
+  const auto figures_of = [&](std::size_t c) { return c < figures.size() ? figures[c] : report_figures{}; };
+  if (conditions.size() == 1 && first.condition.empty())
+    return markdown_report(conditions.front(), build, verdicts, figures_of(0));
   std::string out = fmt::format(
       "# {}\n\nA Monte Carlo study of the maximum likelihood estimator by mlesim, across {} conditions: a grid over {}. "
       "Each condition draws its own streams, keyed by its values, so its figures are the same run alone or in any "
@@ -303,7 +321,7 @@ std::string markdown_report(const std::vector<experiment_result>& conditions, st
   }
   for (std::size_t c = 0; c < conditions.size(); ++c) {
     out += fmt::format("## Condition {}: {}\n\n", c + 1, condition_label(conditions[c].spec));
-    out += condition_detail(conditions[c], build, "###");
+    out += condition_detail(conditions[c], build, "###", figures_of(c));
   }
   return out;
 }
