@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <vector>
 
@@ -40,6 +41,13 @@ std::string slope_line(const std::vector<const estimand_result*>& rows, bool reg
       "MSE decay: the least-squares slope of log MSE on log n is **{}** (± is Monte Carlo error "
       "alone; theory: {} as n grows).\n",
       format::with_mcse(fit->slope, fit->se), regular ? "−1 for a regular model" : "−2 for the uniform maximum");
+}
+
+// A misspecified fit's D(G || F_theta*) to the digits its error bound, below
+// it, leaves known: at least one, at most six.
+std::string known_digits(double value, double error) {
+  const int digits = static_cast<int>(std::clamp(std::floor(std::log10(value / error)), 1.0, 6.0));  // 6 at error 0
+  return fmt::format("{:.{}g}", value, digits);
 }
 
 // The setup rows that describe the model and the truth.
@@ -92,6 +100,14 @@ std::string model_setup(const experiment_result& result) {
                        constants(*family, spec.fit_known));
     out += fmt::format("| pseudo-true values | {} (the Kullback–Leibler closest {}) |\n",
                        values(family->parameters, result.pseudo_true), family->name);
+    if (result.kl_divergence)
+      out += fmt::format("| Kullback–Leibler divergence | D(G ‖ F_θ*) = E_G[log g(X) − log f(X; θ*)] = {} nats per "
+                         "observation (error bound {:.2g}), with G the generating law: the expected "
+                         "log-likelihood ratio of one observation, G against the fitted {} at θ*. F_θ* is the {} "
+                         "that minimizes it, which is why the MLE converges to θ*; the log-likelihood ratio of n "
+                         "observations, the statistic of a test of G against F_θ*, averages n·D. |\n",
+                         known_digits(result.kl_divergence->value, result.kl_divergence->error),
+                         result.kl_divergence->error, family->name, family->name);
   } else {
     out += fmt::format("| model | `{}`: {} |\n", family->name, family->summary);
     out += fmt::format("| true values | {}{} |\n", values(family->parameters, spec.theta), constants(*family, spec.known));
@@ -339,9 +355,12 @@ std::string console_summary(const std::vector<experiment_result>& conditions) {
 }
 
 std::string console_summary(const experiment_result& result) {
-  const std::string model = misspecified(result.spec)
-                                ? fmt::format("{} fitted to {} data", fitted_family(result.spec), result.spec.family)
-                                : result.spec.family;
+  std::string model = misspecified(result.spec)
+                          ? fmt::format("{} fitted to {} data", fitted_family(result.spec), result.spec.family)
+                          : result.spec.family;
+  if (result.kl_divergence)
+    model += fmt::format(", Kullback–Leibler divergence {} nats per observation",
+                         known_digits(result.kl_divergence->value, result.kl_divergence->error));
   std::string out = result.spec.targets.empty()
                         ? fmt::format("{} ({}, {} replications)\n", result.spec.name, model, result.spec.replications)
                         : fmt::format("{} ({}, up to {} replications for {})\n", result.spec.name, model,

@@ -122,6 +122,9 @@ std::string results_json(const std::vector<experiment_result>& conditions, std::
                     {"pseudo_true", result.pseudo_true},
                     {"alternative_estimator", result.alternative_estimator},
                     {"notes", result.notes},
+                    {"kl_divergence", result.kl_divergence
+                                          ? json::array({result.kl_divergence->value, result.kl_divergence->error})
+                                          : json(nullptr)},
                     {"rows", rows}});
   }
   const json j{{"format", "mlesim results"},
@@ -160,6 +163,8 @@ saved_results read_results_json(std::string_view text, const std::string& file) 
       result.pseudo_true = x.at("pseudo_true").get<std::vector<double>>();
       result.alternative_estimator = x.at("alternative_estimator");
       result.notes = x.at("notes").get<std::vector<std::string>>();
+      if (const json& d = x.at("kl_divergence"); !d.is_null())
+        result.kl_divergence = divergence_estimate{d.at(0).get<double>(), d.at(1).get<double>()};
       for (const json& row : x.at("rows"))
         result.rows.push_back({.n = row.at("n"), .estimand = row.at("estimand"), .true_value = row.at("true_value"),
                                .m = measures_from(row.at("measures")),

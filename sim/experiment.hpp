@@ -103,12 +103,20 @@ inline const std::vector<double>& fitted_known(const experiment_spec& spec) {
   return misspecified(spec) ? spec.fit_known : spec.known;
 }
 
+// A misspecified fit's D(G || F_theta*), in nats per observation, with its
+// absolute error bound (sim/simulate.hpp), which is below the value.
+struct divergence_estimate {
+  double value = 0;
+  double error = 0;
+};
+
 struct experiment_result {
   experiment_spec spec;
   std::vector<double> pseudo_true;    // of a misspecified fit, in the fitted family's parameters
   std::vector<estimand_result> rows;  // sample size major, estimands in spec order
   std::string alternative_estimator{};  // the family's second estimator, when it has one and the fit is well specified
   std::vector<std::string> notes{};     // why a figure is absent where the reader would expect one
+  std::optional<divergence_estimate> kl_divergence{};  // of a misspecified fit; absent with a note saying why
 };
 
 // Called from worker threads with the replications finished so far (all

@@ -66,6 +66,28 @@ for f in "$work"/grid/*; do
   cmp -s "$f" "$work/redrawn/$(basename "$f")" && ok || bad "report of a grid: $(basename "$f") differs"
 done
 
+# A misspecified grid (a normal fitted to t data of two df): each condition
+# its pseudo-true value and divergence, redrawn by `report` byte for byte.
+cat > "$work/misfit.toml" <<'TOML'
+[experiment]
+name = "misfit"
+seed = 2
+replications = 300
+sample_sizes = [50]
+[generate]
+family = "student_t"
+params = { location = 0, scale = 1 }
+known = { df = [5, 30] }
+[fit]
+family = "normal"
+TOML
+"$mlesim" run "$work/misfit.toml" -o "$work/misfit" -q && ok || bad "misspecified grid run"
+[ "$(grep -c 'Kullback–Leibler divergence' "$work/misfit/misfit.md")" -ge 2 ] && ok || bad "misspecified grid: no divergence per condition"
+cp -r "$work/misfit" "$work/misfit-redrawn"
+rm "$work/misfit-redrawn/misfit.md"
+"$mlesim" report "$work/misfit-redrawn" > /dev/null && cmp -s "$work/misfit/misfit.md" "$work/misfit-redrawn/misfit.md" \
+  && ok || bad "report of a misspecified grid differs"
+
 # Explicit [[condition]]s: a design that is not factorial.
 cat > "$work/explicit.toml" <<'TOML'
 [experiment]
