@@ -85,10 +85,11 @@ grep -q '^quickstart,exponential,10,rate,2,40,' "$work/seed/quickstart.csv" && o
 grep -q '| seed | 99 |' "$work/seed/quickstart.md" && ok || bad "--seed not applied"
 
 # verify: 0 when every check passes, 1 when a property fails, 2 without checks.
-# The sigma2 check must fail with power near 1: the MLE's bias is -1/n =
-# -0.01 at n = 100, its MCSE sqrt(2/n)/sqrt(R) = 0.001 at R = 20000, so the
-# figure lies 9 MCSEs beyond the 0.001 margin (at R = 2000 it was 2.8, and
-# whether Holm's 0.01/3 rejected hung on the seed's streams).
+# sigma2's bias at n = 100 is -0.01: with 20000 replications (MCSE 0.001) the
+# check against 0 +- 0.001 (rejected at Holm's 0.01/3, 2.71 SE beyond the
+# margin) misses it with probability about 1e-10 (9.0 SE beyond); with 2000
+# replications it caught the bias for only 9 of 20 seeds. The check of mu's
+# bias (0) fails a correct estimator with probability at most 0.01.
 cat > "$work/verify-pass.toml" <<'TOML'
 [experiment]
 name = "verify-pass"
