@@ -46,6 +46,12 @@ inline void report_divergence(const expectation_value& d, std::optional<divergen
   const double bound = std::max(d.error, expectation_tolerance * d.l1);
   if (d.status == expectation_value::state::infinite)
     why = fmt::format("{} is infinite: {}", what, d.why);
+  else if (!d.ok() && d.l1 < 1e-12)
+    // The log-densities agree to rounding everywhere: the relative tolerance
+    // is out of reach, and D is 0 to every digit a double can show.
+    why = fmt::format("{} is not reported: E_G|log g(X) − log f(X; θ*)| is {:.2g}, at the level of rounding, so not "
+                      "one digit of it is known (the generating law is all but a member of the fitted family)",
+                      what, d.l1);
   else if (!d.ok())
     why = fmt::format("{} is not reported: it cannot be computed to {:g} of E_G|log g(X) − log f(X; θ*)|: {}", what,
                       expectation_tolerance, d.why);

@@ -254,7 +254,7 @@ TEST_CASE("Kullback–Leibler divergence: absent, saying why, where it is 0 with
   CHECK(result.pseudo_true.at(0) == doctest::Approx(2).epsilon(1e-10));
   CHECK_FALSE(result.kl_divergence.has_value());
   REQUIRE(result.notes.size() == 1);
-  CHECK(result.notes[0].find("not one digit of it is known") != std::string::npos);
+  CHECK_MESSAGE(result.notes[0].find("not one digit of it is known") != std::string::npos, result.notes[0]);
 }
 
 TEST_CASE("Kullback–Leibler divergence: none for a well-specified fit") {
