@@ -2,7 +2,8 @@
 // E_G[log f(X; theta)], the fitted family's member closest to the generating
 // distribution G in Kullback-Leibler divergence (White 1982, Econometrica
 // 50:1). The MLE converges to it, with the sandwich variance A^-1 B A^-1 / n,
-// A = -d E_G[score] / d theta, B = E_G[score score'].
+// A = -d E_G[score] / d theta, B = E_G[score score']. The divergence itself,
+// D(G || F_theta*) = E_G[log g(X) - log f(X; theta*)], comes with it.
 #pragma once
 
 #include "estimators/expectation.hpp"
@@ -26,6 +27,11 @@ struct pseudo_true_result {
   std::string b_why;  // what made an entry of b infinite or NaN
   bool converged = false;
   std::string why;    // when not converged: what failed
+  // D(G || F_theta*) = E_G[log g(X) - log f(X; theta*)] per observation, by
+  // the quadrature that found theta*; its error adds theta*'s own (second
+  // order: theta* is where D is stationary). Its status may be infinite or
+  // inaccurate, with `why`, while theta* is fine: a result, not a failure.
+  expectation_value divergence{};
 };
 
 // Points where the fitted family's score jumps (the Laplace's location): a
@@ -47,7 +53,7 @@ pseudo_true_result<F::dimension> pseudo_true(const F& f, const family_info& gene
                                              const typename F::parameters& start) {
   constexpr int K = F::dimension;
   using P = typename F::parameters;
-  pseudo_true_result<K> result{start, matrix<K>::Zero(), matrix<K>::Zero(), matrix<K>::Zero(), {}, false, {}};
+  pseudo_true_result<K> result{start, matrix<K>::Zero(), matrix<K>::Zero(), matrix<K>::Zero(), {}, false, {}, {}};
 
   const auto kinks = [](const P& t) {
     std::vector<double> points;
@@ -156,8 +162,13 @@ pseudo_true_result<F::dimension> pseudo_true(const F& f, const family_info& gene
       return result;
     }
   }
-  // B may be infinite (a generator without the moments), which is a result, not a failure.
   const auto points = kinks(theta);
+  result.divergence = expectation(generator, generator_theta, generator_known, [&](double x) {
+    return generator.log_density(generator_theta, generator_known, x) - f.log_likelihood(theta, std::span<const double>(&x, 1));
+  }, points);
+  // D(theta* + d) - D(theta*) = d' A d / 2 + O(|d|^3), d at most the noise in theta*.
+  result.divergence.error += noise.dot(result.a.cwiseAbs() * noise) / 2;
+  // B may be infinite (a generator without the moments), which is a result, not a failure.
   for (int i = 0; i < K; ++i)
     for (int j = i; j < K; ++j) {
       const auto e = expectation(generator, generator_theta, generator_known, [&](double x) {

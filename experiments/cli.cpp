@@ -11,16 +11,20 @@
 #include "reports/fit_report.hpp"
 #include "reports/junit.hpp"
 #include "reports/progress.hpp"
+#include "reports/report_set.hpp"
+#include "reports/results_json.hpp"
 #include "estimators/data_fit.hpp"
 #include "experiments/data.hpp"
 #include "experiments/mpi.hpp"
 #include "sim/experiment.hpp"
+#include "sim/precision.hpp"
 #include "sim/state.hpp"
 #include "sim/study.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <tbb/global_control.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <charconv>
@@ -28,7 +32,9 @@
 #include <map>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <mutex>
 #include <new>
 #include <set>
@@ -39,6 +45,12 @@ namespace mlesim {
 namespace {
 
 std::string build_description() { return fmt::format("mlesim {} ({})", MLESIM_VERSION, MLESIM_BUILD); }
+
+std::string duration_text(double seconds) {
+  if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
 
 struct run_flags {
   std::vector<std::string> configs;
@@ -55,6 +67,7 @@ struct run_flags {
   std::string progress = "auto";     // auto (a bar at a terminal, else nothing), bar, plain or none
   double progress_every = 10;        // seconds between plain progress lines
   bool quiet = false;                // nothing on stdout or stderr but errors
+  bool force = false;                // grids of more than default_max_conditions conditions
 };
 
 // Set once MPI is initialized with several ranks: an error then ends every
@@ -80,10 +93,11 @@ std::pair<std::uint32_t, std::uint32_t> shard_flag(const std::string& text) {
 // Runs an experiment's missing chunks, keeping every finished chunk in a
 // checkpoint state in the output folder, written atomically at most every
 // `every` seconds (and once at the end), then summarizes from the chunks.
-experiment_result run_with_checkpoint(const prepared_experiment& experiment, const std::filesystem::path& file,
-                                      bool resume, double every, const progress_callback& progress) {
-  const experiment_spec& spec = experiment.spec();
-  experiment_state state{.settings = settings_json(spec)};
+std::vector<experiment_result> run_with_checkpoint(const prepared_study& study,
+                                                   const std::vector<experiment_spec>& conditions,
+                                                   const std::filesystem::path& file, bool resume, double every,
+                                                   const progress_callback& progress) {
+  experiment_state state{.settings = settings_json(conditions)};
   if (resume && std::filesystem::exists(file)) {
     experiment_state saved = read_state(file);
     const auto changes = settings_differences(saved.settings, state.settings);
@@ -93,29 +107,30 @@ experiment_result run_with_checkpoint(const prepared_experiment& experiment, con
     if (saved.shards != 1) throw state_error(fmt::format("{}: a shard's state, not a checkpoint", file.string()));
     state.chunks = std::move(saved.chunks);
   }
-  std::vector<chunk_id> missing;
-  for (const chunk_id& id : all_chunks(spec))
-    if (!state.chunks.contains(id)) missing.push_back(id);
-
+  const std::map<chunk_id, std::string> before = state.chunks;  // read while others are added
   std::mutex mutex;
   auto last_write = std::chrono::steady_clock::now();
-  const std::uint64_t total = spec.replications * spec.sample_sizes.size();
-  std::uint64_t finished = 0;
-  for (const auto& [id, bytes] : state.chunks) finished += chunk_replications(spec.replications, id.index).size();
-  run_chunks(experiment, missing, [&](chunk_id id, accumulator_set&& accumulators) {
+  bool wrote_any = false;
+  run_hooks hooks{.progress = progress};
+  hooks.saved = [&](chunk_id id) -> std::optional<accumulator_set> {
+    const auto it = before.find(id);
+    if (it == before.end()) return std::nullopt;
+    return decode_chunk(it->second, study.at(id.condition)->estimand_count(), file.string());
+  };
+  hooks.computed = [&](chunk_id id, const accumulator_set& accumulators) {
     std::string bytes = encode_chunk(accumulators);
     std::lock_guard lock(mutex);
     state.chunks.emplace(id, std::move(bytes));
-    finished += chunk_replications(spec.replications, id.index).size();
-    if (progress) progress(finished, total);
+    wrote_any = true;
     const auto now = std::chrono::steady_clock::now();
     if (std::chrono::duration<double>(now - last_write).count() >= every) {
       write_file_atomically(file, encode_state(state));
       last_write = now;
     }
-  });
-  if (!missing.empty()) write_file_atomically(file, encode_state(state));
-  return summarize_encoded(experiment, state.chunks, file.string());
+  };
+  auto results = run_all(study, hooks);
+  if (wrote_any) write_file_atomically(file, encode_state(state));
+  return results;
 }
 
 // An integer flag read as the config reads the same key: decimal digits, in
@@ -148,12 +163,18 @@ progress_meter::options progress_options(const run_flags& flags) {
   return o;
 }
 
-// The report files an experiment writes: NAME.csv, NAME.md and, for verify, NAME.checks.csv.
-std::vector<std::string> report_names(const std::string& name, bool judge) {
-  std::vector<std::string> files{name + ".csv", name + ".md"};
-  if (judge) files.push_back(name + ".checks.csv");
+// The report files an experiment writes (reports/report_set.hpp) and, for
+// verify, NAME.checks.csv.
+std::vector<std::string> report_names(const experiment_config& config, bool judge) {
+  std::vector<std::string> files =
+      experiment_report_names(config.spec.name, config.spec.estimands, config.conditions.size());
+  if (judge) files.push_back(config.spec.name + ".checks.csv");
   return files;
 }
+
+constexpr std::string_view figures_skipped_message =
+    "mlesim: gnuplot was not found on PATH: figures skipped (the reports say so; Debian: apt-get install "
+    "gnuplot-nox, then `mlesim report DIR` draws them)\n";
 
 // --junit FILE: its folder is made and test-written before any simulation,
 // as the output folder is. In the output folder it must not be one of the
@@ -168,7 +189,7 @@ std::optional<std::filesystem::path> junit_path(const run_flags& flags, const st
     const std::string name = file.filename().string();
     if (name == lock_file_name) throw input_error(fmt::format("--junit {}: the output folder's lock file", *flags.junit));
     for (const auto& config : configs)
-      for (const auto& report : report_names(config.spec.name, true))
+      for (const auto& report : report_names(config, true))
         if (report == name || checkpoint_file_name(config.spec.name) == name)
           throw input_error(fmt::format("--junit {}: experiment '{}' writes {} there; name another file",
                                         *flags.junit, config.spec.name, name));
@@ -190,15 +211,30 @@ std::vector<experiment_config> load_all(const run_flags& flags, bool judge) {
   const std::uint64_t seed = flags.seed ? integer_flag("--seed", *flags.seed, 0, max_seed) : 0;
   const std::uint64_t reps = flags.reps ? integer_flag("--reps", *flags.reps, min_replications, max_replications) : 0;
   for (const auto& file : flags.configs) {
-    experiment_config config = load_experiment(file);
-    if (flags.seed) config.spec.seed = seed;
-    if (flags.reps) config.spec.replications = reps;
-    for (const auto& output : report_names(config.spec.name, judge)) {
-      const auto [it, fresh] = owners.emplace(output, std::pair(file, config.spec.name));
+    experiment_config config =
+        load_experiment(file, {.max_conditions = flags.force ? forced_max_conditions : default_max_conditions});
+    for (auto* spec : [&] {
+           std::vector<experiment_spec*> all{&config.spec};
+           for (auto& c : config.conditions) all.push_back(&c);
+           return all;
+         }()) {
+      if (flags.seed) spec->seed = seed;
+      if (flags.reps) spec->replications = reps;  // a target config's maximum
+    }
+    for (const auto& output : report_names(config, judge)) {
+      if (output == index_markdown_name || output == index_html_name)
+        throw input_error(fmt::format("{}: experiment '{}' would write {}, the output folder's index; rename it", file,
+                                      config.spec.name, output));
+      // Folded to lower case: on a case-insensitive file system (macOS,
+      // Windows) A.csv and a.csv are one file.
+      std::string folded = output;
+      std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
+      const auto [it, fresh] = owners.emplace(folded, std::pair(file, config.spec.name));
       if (!fresh)
-        throw input_error(fmt::format("{}: experiment '{}' would write {}, as experiment '{}' of {} does: one "
+        throw input_error(fmt::format("{}: experiment '{}' would write {}, as experiment '{}' of {} does{}: one "
                                       "would overwrite the other's report; rename one",
-                                      file, config.spec.name, output, it->second.second, it->second.first));
+                                      file, config.spec.name, output, it->second.second, it->second.first,
+                                      it->second.second == config.spec.name ? "" : " (on a case-insensitive file system)"));
     }
     configs.push_back(std::move(config));
   }
@@ -222,6 +258,15 @@ int run_command(const run_flags& flags, bool judge) {
       if (config.checks.empty())
         throw input_error(fmt::format("{}: declares no [[check]]: nothing to verify", config.file.string()));
   const bool speaks = !mpi_world || mpi_world->rank == 0;  // rank 0 alone writes and prints
+  // A target's rounds need every chunk of the round before the next is
+  // chosen: one process (its threads) decides them.
+  if (flags.shard || flags.mpi)
+    for (const auto& config : configs)
+      if (!config.spec.targets.empty())
+        throw input_error(fmt::format("{}: target_mcse chooses each round's chunks from all the chunks before it, which "
+                                      "{} cannot see; run it without {}, or give replications instead",
+                                      config.file.string(), flags.shard ? "a shard" : "an MPI rank",
+                                      flags.shard ? "--shard" : "--mpi"));
   std::optional<std::pair<std::uint32_t, std::uint32_t>> shard;
   if (flags.shard) {
     shard = shard_flag(*flags.shard);
@@ -259,58 +304,72 @@ int run_command(const run_flags& flags, bool judge) {
   // in the last one leaves none of the earlier ones' reports either.
   std::vector<std::pair<std::string, std::string>> reports;
   std::vector<verified_experiment> verified;  // for --junit
+  bool figures_skipped = false;
+  // What only computing can find (no pseudo-true value at a condition) is
+  // the config's fault too: found for every experiment before any runs,
+  // said with its file, exit 2, and no report of any experiment.
+  std::vector<prepared_study> studies;
   for (const auto& config : configs) {
+    try {
+      studies.push_back(prepare(config.conditions));
+    } catch (const std::runtime_error& e) {
+      throw input_error(fmt::format("{}: {}", config.file.string(), e.what()));
+    }
+  }
+  for (std::size_t x = 0; x < configs.size(); ++x) {
+    const experiment_config& config = configs[x];
+    const prepared_study& study = studies[x];
     const auto start = std::chrono::steady_clock::now();
-    experiment_result result;
+    std::vector<experiment_result> results;
     {
-      progress_meter meter(config.spec.name, config.spec.sample_sizes, progress_settings);
+      // A grid's bar names how many conditions run at once; a shard's and a
+      // rank's count its own chunks.
+      const std::string what = config.conditions.size() > 1
+                                   ? fmt::format("{} ({} conditions)", config.spec.name, config.conditions.size())
+                                   : config.spec.name;
+      progress_meter meter(shard ? fmt::format("{}, shard {} of {}", what, shard->first, shard->second)
+                           : mpi_world ? fmt::format("{}, rank 0 of {}", what, mpi_world->size)
+                                       : what,
+                           config.spec.sample_sizes, progress_settings);
       const progress_callback progress = [&](std::uint64_t done, std::uint64_t total) { meter(done, total); };
-      // What only computing can find (no pseudo-true value) is the config's
-      // fault too: said with its file, exit 2, and no report of any experiment.
-      const auto experiment = [&] {
-        try {
-          return prepare(config.spec);
-        } catch (const std::runtime_error& e) {
-          throw input_error(fmt::format("{}: {}", config.file.string(), e.what()));
-        }
-      }();
       if (shard) {
         // A part of the study: its chunks' state, no report.
-        const experiment_state state = run_to_state(
-            *experiment, shard_chunks(config.spec, shard->first, shard->second), shard->first, shard->second);
+        const experiment_state state = run_to_state(study, shard_chunks(config.conditions, shard->first, shard->second),
+                                                    shard->first, shard->second, progress);
         reports.emplace_back(shard_file_name(config.spec.name, shard->first, shard->second), encode_state(state));
         out << fmt::format("{}: shard {} of {}, {} chunks\n", config.spec.name, shard->first, shard->second,
-                                 state.chunks.size());
+                           state.chunks.size());
         continue;
       }
       if (flags.checkpoint || flags.resume) {
         const auto file = folder->path() / checkpoint_file_name(config.spec.name);
-        result = run_with_checkpoint(*experiment, file, flags.resume, flags.checkpoint_every, progress);
+        results = run_with_checkpoint(study, config.conditions, file, flags.resume, flags.checkpoint_every, progress);
         checkpoints.push_back(file);
       } else if (mpi_world) {
         // Each rank its share of the chunks (round robin, as shards), all to
-        // rank 0, which joins them in the fixed tree.
+        // rank 0, which folds them in the fixed order.
         const auto rank = static_cast<std::uint32_t>(mpi_world->rank + 1);
         const auto ranks = static_cast<std::uint32_t>(mpi_world->size);
         const auto states =
-            mpi::gather(encode_state(run_to_state(*experiment, shard_chunks(config.spec, rank, ranks), rank, ranks)));
+            mpi::gather(encode_state(run_to_state(study, shard_chunks(config.conditions, rank, ranks), rank, ranks,
+                                                  speaks ? progress : progress_callback{})));
         if (!speaks) continue;
         std::map<chunk_id, std::string> chunks;
         for (std::uint32_t r = 0; r < ranks; ++r) chunks.merge(decode_state(states[r], fmt::format("rank {}", r)).chunks);
-        result = summarize_encoded(*experiment, chunks, "the ranks' states");
+        results = summarize_encoded(study, chunks, "the ranks' states");
       } else {
-        result = run_all(*experiment, progress);
+        results = run_all(study, progress);
       }
     }
     std::optional<verification> verdicts;
-    if (judge) verdicts = verify(result, config.checks, config.false_failure_rate);
+    if (judge) verdicts = verify(results, config.checks, config.false_failure_rate);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const auto names = report_names(config.spec.name, judge);
-    reports.emplace_back(names[0], csv_report(result));
-    reports.emplace_back(names[1], markdown_report(result, build, verdicts ? verdict_markdown(*verdicts) : ""));
-    out << console_summary(result);
+    experiment_reports files = experiment_report_files(results, build, verdicts ? verdict_markdown(*verdicts) : "");
+    figures_skipped = figures_skipped || files.figures_skipped;
+    reports.insert(reports.end(), files.files.begin(), files.files.end());
+    out << console_summary(results);
     if (verdicts) {
-      reports.emplace_back(names[2], verdict_csv(config.spec.name, *verdicts));
+      reports.emplace_back(config.spec.name + ".checks.csv", verdict_csv(config.spec.name, *verdicts));
       out << verdict_console(*verdicts);
       all_passed = all_passed && verdicts->all_passed;
       verified.push_back({config.spec.name, config.file.string(), config.spec.seed, config.spec.replications, *verdicts});
@@ -329,6 +388,9 @@ int run_command(const run_flags& flags, bool judge) {
     const bool junit_inside = junit && std::filesystem::weakly_canonical(junit->parent_path().empty() ? "." : junit->parent_path()) ==
                                            std::filesystem::weakly_canonical(folder->path());
     if (junit_inside) reports.emplace_back(junit->filename().string(), junit_xml(verified));
+    const auto index = index_files(folder->path(), reports);
+    reports.insert(reports.end(), index.begin(), index.end());
+    if (figures_skipped && !flags.quiet) std::cerr << figures_skipped_message;
     folder->commit(reports);
     for (const auto& [name, content] : reports)
       out << fmt::format("wrote {}\n", (folder->path() / name).string());
@@ -360,14 +422,15 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     if (const auto [it, fresh] = seen.emplace(canonical, file); !fresh)
       throw input_error(fmt::format("{}: given twice (as {} too)", file, it->second));
     experiment_state state = read_state(file);
-    const experiment_spec spec = spec_from_settings(state.settings, file);
-    study& s = studies[spec.name];
+    const std::vector<experiment_spec> conditions = conditions_from_settings(state.settings, file);
+    const std::string& experiment_name = conditions.front().name;
+    study& s = studies[experiment_name];
     if (s.settings.empty()) {
       s.settings = state.settings;
       s.shards = state.shards;
     } else if (s.settings != state.settings) {
       throw input_error(fmt::format(
-          "{}: a state of another study named '{}' than {}:\n  {}", file, spec.name, s.shard_files.begin()->second,
+          "{}: a state of another study named '{}' than {}:\n  {}", file, experiment_name, s.shard_files.begin()->second,
           fmt::join(settings_differences(s.settings, state.settings), "\n  ")));
     } else if (s.shards != state.shards) {
       throw input_error(fmt::format("{}: shard {} of {}, but {} is of {} shards", file, state.shard, state.shards,
@@ -377,12 +440,12 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
       throw input_error(fmt::format("{}: shard {} of {} again (as {})", file, state.shard, state.shards, it->second));
     for (auto& [id, bytes] : state.chunks)
       if (const auto [it, fresh] = s.chunks.emplace(id, std::pair(std::move(bytes), file)); !fresh)
-        throw input_error(fmt::format("{}: chunk {} of sample size number {} is in {} too", file, id.index,
-                                      id.size + 1, it->second.second));
+        throw input_error(fmt::format("{}: {} is in {} too", file, describe_chunk(conditions, id), it->second.second));
   }
 
   std::vector<std::pair<std::string, std::string>> reports;
   const std::string build = build_description();
+  bool figures_skipped = false;
   for (const auto& [name, s] : studies) {
     std::vector<std::string> missing;
     for (std::uint32_t k = 1; k <= s.shards; ++k)
@@ -390,26 +453,194 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     if (!missing.empty())
       throw input_error(fmt::format("{}: missing {} of {} shards: {}", name, missing.size(), s.shards,
                                     fmt::join(missing, ", ")));
-    const experiment_spec spec = spec_from_settings(s.settings, s.shard_files.begin()->second);
-    const auto experiment = prepare(spec);
-    for (const chunk_id& id : all_chunks(spec))
+    const std::vector<experiment_spec> conditions = conditions_from_settings(s.settings, s.shard_files.begin()->second);
+    const prepared_study experiment = prepare(conditions);
+    for (const chunk_id& id : all_chunks(conditions))
       if (!s.chunks.contains(id))
-        throw input_error(fmt::format("{}: chunk {} of sample size {} is in none of the states (an unfinished "
-                                      "checkpoint?)",
-                                      name, id.index, spec.sample_sizes[id.size]));
-    if (s.chunks.size() != all_chunks(spec).size())
+        throw input_error(fmt::format("{}: {} is in none of the states (an unfinished checkpoint?)", name,
+                                      describe_chunk(conditions, id)));
+    if (s.chunks.size() != all_chunks(conditions).size())
       throw input_error(fmt::format("{}: the states hold chunks this study does not have", name));
-    const experiment_result result = summarize_chunks(*experiment, [&](chunk_id id) {
-      const auto& [bytes, file] = s.chunks.at(id);  // present: checked above
-      return decode_chunk(bytes, experiment->estimand_count(), file);
-    });
-    reports.emplace_back(name + ".csv", csv_report(result));
-    reports.emplace_back(name + ".md", markdown_report(result, build, ""));
-    std::cout << console_summary(result) << '\n';
+    std::map<chunk_id, std::string> chunks;
+    for (const auto& [id, entry] : s.chunks) chunks.emplace(id, entry.first);
+    const std::vector<experiment_result> results = summarize_encoded(experiment, chunks, name);
+    experiment_reports files = experiment_report_files(results, build, "");
+    figures_skipped = figures_skipped || files.figures_skipped;
+    reports.insert(reports.end(), files.files.begin(), files.files.end());
+    std::cout << console_summary(results) << '\n';
   }
   report_folder folder(output);
+  const auto index = index_files(folder.path(), reports);
+  reports.insert(reports.end(), index.begin(), index.end());
+  if (figures_skipped) std::cerr << figures_skipped_message;
   folder.commit(reports);
   for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  return exit_ok;
+}
+
+// `report DIR`: every experiment's reports, figures and pages redrawn from
+// the DIR/<experiment>.results.json its run left, and DIR's index, without
+// rerunning: the bytes that run wrote, given the same gnuplot.
+int report_command(const std::string& dir) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error))
+    throw input_error(fmt::format("{}: not a folder{}", dir, error ? ": " + error.message() : ""));
+  report_folder folder(dir);  // locked: no run changes it meanwhile
+  std::vector<std::filesystem::path> files;
+  std::set<std::string> drawn;
+  constexpr std::string_view suffix = ".results.json";
+  for (const auto& entry : std::filesystem::directory_iterator(folder.path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix) && entry.is_regular_file()) {
+      files.push_back(entry.path());
+      drawn.insert(name.substr(0, name.size() - suffix.size()));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty())
+    throw input_error(fmt::format("{}: holds no results file (<experiment>.results.json) to draw reports from; "
+                                  "run the experiments with this mlesim first", dir));
+  std::vector<std::pair<std::string, std::string>> reports;
+  bool figures_skipped = false;
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) throw input_error(fmt::format("{}: cannot read it", file.string()));
+    saved_results saved;
+    try {
+      saved = read_results_json(text.str(), file.string());
+    } catch (const results_error& e) {
+      throw input_error(e.what());
+    }
+    const std::string& name = saved.conditions.front().spec.name;
+    if (name + std::string(suffix) != file.filename().string())
+      throw input_error(fmt::format("{}: holds the results of experiment '{}'; its name must be {}{}", file.string(),
+                                    name, name, suffix));
+    experiment_reports made = experiment_report_files(saved.conditions, saved.build, saved.verdicts);
+    figures_skipped = figures_skipped || made.figures_skipped;
+    reports.insert(reports.end(), made.files.begin(), made.files.end());
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(folder.path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".csv") && !name.ends_with(".checks.csv") &&
+        std::filesystem::exists(folder.path() / (name.substr(0, name.size() - 4) + ".md")) &&
+        !drawn.contains(name.substr(0, name.size() - 4)))
+      std::cerr << fmt::format("mlesim: {}: no {}{} beside it (an older mlesim's run): its reports are left as "
+                               "they are\n", (folder.path() / name).string(), name.substr(0, name.size() - 4), suffix);
+  }
+  const auto index = index_files(folder.path(), reports);
+  reports.insert(reports.end(), index.begin(), index.end());
+  if (figures_skipped) std::cerr << figures_skipped_message;
+  folder.commit(reports);
+  for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  return exit_ok;
+}
+
+// `plan`: a pilot of each row (condition and n), and from the MCSE formulas
+// the replications each target needs, with the time they would take.
+int plan_command(const run_flags& flags, std::uint64_t pilot) {
+  const auto configs = load_all(flags, false);
+  std::optional<tbb::global_control> limit;
+  if (flags.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, flags.threads);
+  const unsigned threads =
+      flags.threads > 0 ? flags.threads : static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
+  double all_seconds = 0;
+  for (const auto& config : configs) {
+    // The pilot: the first `pilot` replications of every row, on the run's
+    // own streams, with no targets.
+    std::vector<experiment_spec> pilots = config.conditions;
+    for (auto& spec : pilots) {
+      spec.targets.clear();
+      spec.replications = std::min<std::uint64_t>(pilot, config.spec.replications);
+    }
+    std::vector<mcse_target> targets = config.spec.targets;
+    const bool chosen = !targets.empty();
+    if (!chosen) targets = {{"bias", 0}, {"coverage", 0}};  // what the fixed count will give
+    const prepared_study study = [&] {
+      try {
+        return prepare(pilots);
+      } catch (const std::runtime_error& e) {
+        throw input_error(fmt::format("{}: {}", config.file.string(), e.what()));
+      }
+    }();
+    const auto start = std::chrono::steady_clock::now();
+    const auto results = run_all(study);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    const std::uint64_t most = config.spec.replications, length = chunk_length(most);
+    std::cout << fmt::format("{} ({}): a pilot of {} replications per row took {:.2f} s on {} threads\n",
+                             config.spec.name, config.file.string(), pilots.front().replications, seconds, threads);
+    if (chosen)
+      std::cout << fmt::format("  targets: {}; at most {} replications per row, in chunks of {}\n",
+                               fmt::join([&] {
+                                 std::vector<std::string> t;
+                                 for (const auto& x : targets) t.push_back(fmt::format("{}_mcse <= {}", x.measure, x.mcse));
+                                 return t;
+                               }(), ", "),
+                               most, length);
+    else
+      std::cout << fmt::format("  no target_mcse: the MCSEs that replications = {} gives\n", most);
+    std::string header = fmt::format("  {:>9}  {:<24} {:>9}  {:<12}", "condition", "values", "n", "estimand");
+    for (const auto& t : targets)
+      header += chosen ? fmt::format(" {:>22}", t.measure + " needs") : fmt::format(" {:>22}", t.measure + "_mcse");
+    std::cout << header << (chosen ? fmt::format(" {:>14}\n", "row runs") : "\n");
+    double pilot_work = 0, planned_work = 0;
+    std::uint64_t planned_reps = 0;
+    for (std::size_t c = 0; c < results.size(); ++c) {
+      const auto& result = results[c];
+      const std::size_t estimands = result.spec.estimands.size();
+      for (std::size_t size = 0; size < result.spec.sample_sizes.size(); ++size) {
+        const std::uint64_t n = result.spec.sample_sizes[size];
+        double row_needs = 0;
+        bool unknown = false;
+        for (std::size_t e = 0; e < estimands; ++e) {
+          const estimand_result& row = result.rows[size * estimands + e];
+          std::string line = fmt::format("  {:>9}  {:<24} {:>9}  {:<12}", c + 1,
+                                         result.spec.condition.empty() ? "-" : condition_label(result.spec), n,
+                                         row.estimand);
+          for (const auto& t : targets) {
+            if (chosen) {
+              const target_reading reading = read_target(row.m, t);
+              if (reading.needed) {
+                row_needs = std::max(row_needs, *reading.needed);
+                line += fmt::format(" {:>22}", static_cast<std::uint64_t>(std::ceil(*reading.needed)));
+              } else {
+                unknown = true;
+                line += fmt::format(" {:>22}", "no figure");
+              }
+            } else {
+              // The MCSE falls as 1/sqrt(R): the pilot's, scaled to the run's count.
+              const target_reading reading = read_target(row.m, {t.measure, 1.0});
+              line += reading.needed ? fmt::format(" {:>22.3g}", std::sqrt(*reading.needed / static_cast<double>(most)))
+                                     : fmt::format(" {:>22}", "no figure");
+            }
+          }
+          if (chosen && e + 1 == estimands) {
+            const std::uint64_t chunks = unknown ? chunk_count(most)
+                                                 : std::min(chunk_count(most), static_cast<std::uint64_t>(std::ceil(
+                                                                                   row_needs / static_cast<double>(length))));
+            const std::uint64_t runs = replications_of(most, std::max<std::uint64_t>(chunks, 1));
+            line += fmt::format(" {:>14}", fmt::format("{}{}", runs, unknown || row_needs > static_cast<double>(most) ? " (max)" : ""));
+            planned_reps += runs;
+            planned_work += static_cast<double>(runs) * static_cast<double>(n);
+          }
+          std::cout << line << '\n';
+        }
+        if (!chosen) {
+          planned_reps += most;
+          planned_work += static_cast<double>(most) * static_cast<double>(n);
+        }
+        pilot_work += static_cast<double>(result.rows[size * estimands].m.reps) * static_cast<double>(n);
+      }
+    }
+    // The time grows with replications times n (draws and fits are linear in n).
+    const double estimate = pilot_work > 0 ? seconds * planned_work / pilot_work : 0;
+    all_seconds += estimate;
+    std::cout << fmt::format("  in all: {} replications over {} rows, about {} on {} threads\n\n", planned_reps,
+                             results.size() * config.spec.sample_sizes.size(), duration_text(estimate), threads);
+  }
+  if (configs.size() > 1) std::cout << fmt::format("every config: about {}\n", duration_text(all_seconds));
   return exit_ok;
 }
 
@@ -653,11 +884,28 @@ int run_cli(int argc, char** argv) {
                 "Under mpirun: share the chunks among the ranks (each with its threads); rank 0 writes the reports");
   run->add_option("--shard", flags.shard,
                   "K/N: run the K-th of N parts, write DIR/<experiment>.shard-K-of-N.state and no report");
+  for (auto* command : {run, verify_command})
+    command->add_flag("--force", flags.force,
+                      fmt::format("Run a grid of more than {} conditions (up to {})", default_max_conditions,
+                                  forced_max_conditions));
+  std::uint64_t pilot = 200;
+  auto* plan = app.add_subcommand(
+      "plan", "A pilot run, then the replications each target_mcse needs per condition and n, and the time");
+  plan->add_option("configs", flags.configs, "Experiment config files (TOML)")->required()->check(CLI::ExistingFile);
+  plan->add_option("--pilot", pilot, "Replications per row in the pilot")->check(CLI::Range(16, 1'000'000))
+      ->capture_default_str();
+  plan->add_option("--threads", flags.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 4096u));
+  plan->add_option("--seed", flags.seed, fmt::format("Override every config's seed (0 to {})", max_seed));
+  plan->add_flag("--force", flags.force, "Plan a grid of more than the usual number of conditions");
   std::vector<std::string> merge_files;
   std::string merge_output = "results";
   auto* merge = app.add_subcommand("merge", "Join shards' states into the reports one run writes, byte for byte");
   merge->add_option("states", merge_files, "State files (.state) of every shard")->required()->check(CLI::ExistingFile);
   merge->add_option("-o,--output", merge_output, "Directory for the reports")->capture_default_str();
+  std::string report_dir;
+  auto* report = app.add_subcommand(
+      "report", "Redraw DIR's reports, figures, pages and index from its results files, without rerunning");
+  report->add_option("dir", report_dir, "An output folder of run, verify or merge")->required();
   auto* models = app.add_subcommand("models", "List every family and regression model: parameters, estimator");
   fit_flags fit;
   auto* fit_subcommand = app.add_subcommand("fit", "Fit one data set: estimates, SEs, Wald and profile intervals");
@@ -697,6 +945,8 @@ int run_cli(int argc, char** argv) {
     if (*run) return run_command(flags, false);
     if (*verify_command) return run_command(flags, true);
     if (*merge) return merge_command(merge_files, merge_output);
+    if (*plan) return plan_command(flags, pilot);
+    if (*report) return report_command(report_dir);
     if (*models) return models_command();
     if (*fit_subcommand) return fit_command(fit);
   } catch (...) {

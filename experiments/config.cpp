@@ -3,6 +3,7 @@
 #include "estimators/registry.hpp"
 #include "estimators/regression.hpp"
 #include "experiments/data.hpp"
+#include "sim/precision.hpp"
 
 #include <Eigen/Dense>
 #include <boost/math/distributions/normal.hpp>
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <set>
+#include <variant>
 #include <sstream>
 
 namespace mlesim {
@@ -145,7 +147,8 @@ std::optional<double> critical_value(double level) {
 
 void read_experiment_table(const table_reader& root, experiment_config& config) {
   const table_reader t(subtable(root, "experiment"), "[experiment]", root.source(),
-                       {"name", "seed", "replications", "sample_sizes", "level", "false_failure_rate"});
+                       {"name", "seed", "replications", "sample_sizes", "level", "false_failure_rate", "target_mcse",
+                        "max_replications"});
   const toml::node& name = t.require("name");
   config.spec.name = t.string(name, "name");
   if (!valid_name(config.spec.name))
@@ -154,8 +157,35 @@ void read_experiment_table(const table_reader& root, experiment_config& config) 
   config.spec.seed = default_seed;
   if (const auto* seed = t.find("seed"))
     config.spec.seed = static_cast<std::uint64_t>(t.integer(*seed, "seed", 0, max_seed));
-  config.spec.replications = static_cast<std::uint64_t>(
-      t.integer(t.require("replications"), "replications", min_replications, max_replications));
+  // A fixed count, or targets for the MCSEs and the most a row may use.
+  const toml::node* replications = t.find("replications");
+  const toml::node* targets = t.find("target_mcse");
+  const toml::node* most = t.find("max_replications");
+  if (replications && (targets || most))
+    t.fail(*(targets ? targets : most), "[experiment] gives replications and target_mcse/max_replications: give a "
+                                        "fixed count, or targets and the most replications they may use");
+  if (!replications && !targets)
+    t.fail("missing key [experiment].replications (or target_mcse with max_replications)");
+  if (targets && !most) t.fail(*targets, "[experiment].target_mcse needs max_replications, the most a row may use");
+  if (most && !targets) t.fail(*most, "[experiment].max_replications goes with target_mcse");
+  if (replications) {
+    config.spec.replications =
+        static_cast<std::uint64_t>(t.integer(*replications, "replications", min_replications, max_replications));
+  } else {
+    config.spec.replications =
+        static_cast<std::uint64_t>(t.integer(*most, "max_replications", min_replications, max_replications));
+    if (!targets->is_table() || targets->as_table()->empty())
+      t.fail(*targets, "[experiment].target_mcse must be a table like { coverage = 0.002, bias = 0.01 }");
+    for (const auto& [key, value] : *targets->as_table()) {
+      const std::string measure(key.str());
+      if (!targetable(measure))
+        t.fail(key, fmt::format("[experiment].target_mcse has '{}', which is not a figure with an MCSE (one of: {})",
+                                measure, fmt::join(targetable_measures(), ", ")));
+      const double mcse = t.number(value, fmt::format("target_mcse.{}", measure));
+      if (!(mcse > 0)) t.fail(value, fmt::format("[experiment].target_mcse.{} is {}, but must be > 0", measure, mcse));
+      config.spec.targets.push_back({measure, mcse});
+    }
+  }
   config.spec.level = default_level;
   if (const auto* level = t.find("level")) {
     config.spec.level = t.open_unit(*level, "level");
@@ -357,6 +387,49 @@ struct fitted_model {
   bool regression;
 };
 
+// [[check]].where = { shape = 0.5 } or { shape = [0.5, 1], rate = 2 }: each
+// key a varied factor, each value one of its values.
+void read_where(const table_reader& t, const toml::node& where, const experiment_config& config, check_spec& check) {
+  if (config.factors.empty())
+    t.fail(where, "[[check]].where selects conditions of a grid, but nothing varies in this experiment");
+  if (!where.is_table() || where.as_table()->empty())
+    t.fail(where, fmt::format("[[check]].where must be a table like {{ {} = {} }}", config.factors.front().name,
+                              config.factors.front().values.front()));
+  const auto read = [&](const toml::table& table, const std::string& prefix, auto& self) -> void {
+    for (const auto& [key, node] : table) {
+      const std::string name = prefix + std::string(key.str());
+      if (node.is_table()) {  // a dotted factor: x.mean = 1
+        self(*node.as_table(), name + ".", self);
+        continue;
+      }
+      const auto factor = std::find_if(config.factors.begin(), config.factors.end(),
+                                       [&](const grid_factor& f) { return f.name == name; });
+      if (factor == config.factors.end()) {
+        std::vector<std::string> names;
+        for (const auto& f : config.factors) names.push_back(f.name);
+        t.fail(key, fmt::format("[[check]].where has '{}', which is not a varied factor (varied: {})", name,
+                                fmt::join(names, ", ")));
+      }
+      std::vector<double> values;
+      const auto add = [&](const toml::node& value) {
+        const double v = t.number(value, "where." + name);
+        if (std::find(factor->values.begin(), factor->values.end(), v) == factor->values.end())
+          t.fail(value, fmt::format("[[check]].where.{} is {}, which is none of its values ({})", name, v,
+                                    fmt::join(factor->values, ", ")));
+        values.push_back(v);
+      };
+      if (node.is_array()) {
+        if (node.as_array()->empty()) t.fail(node, fmt::format("[[check]].where.{} is an empty list", name));
+        for (const toml::node& value : *node.as_array()) add(value);
+      } else {
+        add(node);
+      }
+      check.where.emplace_back(name, std::move(values));
+    }
+  };
+  read(*where.as_table(), "", read);
+}
+
 void read_checks(const table_reader& root, const fitted_model& fitted, experiment_config& config) {
   const toml::node* node = root.find("check");
   if (!node) return;
@@ -365,7 +438,8 @@ void read_checks(const table_reader& root, const fitted_model& fitted, experimen
                                                               "normality", "consistency", "invariance"};
   for (const toml::node& item : *node->as_array()) {
     const table_reader t(*item.as_table(), "[[check]]", root.source(),
-                         {"property", "estimand", "n_min", "n_max", "target", "tolerance", "tolerance_mcse", "interval", "expect"});
+                         {"property", "estimand", "n_min", "n_max", "target", "tolerance", "tolerance_mcse", "interval", "expect",
+                          "where"});
     check_spec check;
     check.location = t.where(item);
     const toml::node& property = t.require("property");
@@ -437,6 +511,7 @@ void read_checks(const table_reader& root, const fitted_model& fitted, experimen
     if (sizes < (check.property == "consistency" ? 2 : 1))
       t.fail(item, fmt::format("[[check]] {} of {} applies to {} of the sample sizes; it needs {}", check.property,
                                check.estimand, sizes, check.property == "consistency" ? "two or more" : "one or more"));
+    if (const auto* where = t.find("where")) read_where(t, *where, config, check);
     config.checks.push_back(std::move(check));
   }
 }
@@ -645,7 +720,192 @@ void read_regression_fit(const table_reader& root, experiment_config& config) {
 
 }  // namespace
 
-experiment_config parse_experiment(std::string_view text, const std::string& source) {
+namespace {
+
+// One condition: the config with each factor at one value, read as a config
+// of no grid is.
+experiment_config parse_point(const toml::table& root_table, const std::string& source,
+                              const std::vector<grid_factor>& factors) {
+  experiment_config config;
+  config.file = source;
+  config.factors = factors;
+  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check"});
+  read_experiment_table(root, config);
+  const toml::node* generating = subtable(root, "generate").get("family");
+  const bool regression = generating && generating->is_string() && find_regression(generating->as_string()->get());
+  if (regression) {
+    read_regression_generate(root, config);
+    read_regression_fit(root, config);
+    read_checks(root, {config.spec.family, true, true}, config);
+  } else {
+    const family_info& family = read_generate_table(root, config);
+    read_fit_table(root, family, config);
+    const family_info& fitted = *find_family(fitted_family(config.spec));
+    read_checks(root, {fitted.name, fitted.regular, false}, config);
+  }
+  // Each target's figure exists for this fit.
+  if (const auto* targets = subtable(root, "experiment").get("target_mcse")) {
+    const family_info* fitted = regression ? nullptr : find_family(fitted_family(config.spec));
+    const bool regular = fitted == nullptr || fitted->regular;
+    bool alternative = false;
+    if (fitted) visit_family(fitted->name, [&]<class F>() { alternative = has_alternative<F>; });
+    const std::string model = regression ? fmt::format("the {} model", config.spec.family)
+                                         : fmt::format("the {} fit", fitted->name);
+    for (const auto& [key, value] : *targets->as_table()) {
+      std::string missing;
+      switch (needs_of(key.str())) {
+        case figure_needs::always: break;
+        case figure_needs::information:
+        case figure_needs::crlb:
+          if (!regular) missing = fmt::format("it needs the Fisher information, which the non-regular {} family has not", fitted->name);
+          break;
+        case figure_needs::sandwich:
+          if (!misspecified(config.spec) && !config.spec.sandwich_intervals)
+            missing = "sandwich intervals are computed for a misspecified fit or a check with interval = \"sandwich\"";
+          break;
+        case figure_needs::alternative:
+          if (!alternative || misspecified(config.spec))
+            missing = fmt::format("{} has no second estimator to compare", model);
+          break;
+      }
+      if (!missing.empty())
+        root.fail(key, fmt::format("[experiment].target_mcse.{}: {} has no such figure: {}", key.str(), model, missing));
+    }
+  }
+  return config;
+}
+
+// Where a factor's values live in the TOML tree: a path of table keys, an
+// array index standing for a [[generate.covariate]].
+struct factor_site {
+  std::string name;
+  std::vector<std::variant<std::string, std::size_t>> path;
+  std::string key{};  // for messages: [generate].params.shape
+};
+
+// A factor's value: a finite number, or a message naming its key.
+double factor_number(const table_reader& root, const toml::node& node, const std::string& key) {
+  if (node.is_integer()) return static_cast<double>(node.as_integer()->get());
+  if (!node.is_floating_point())
+    root.fail(node, fmt::format("{} must be a number, got {} ({})", key, type_name(node), show(node)));
+  const double value = node.as_floating_point()->get();
+  if (!std::isfinite(value)) root.fail(node, fmt::format("{} is {}, but must be finite", key, value));
+  return value;
+}
+
+toml::node* node_at(toml::node* node, const std::vector<std::variant<std::string, std::size_t>>& path) {
+  for (const auto& step : path) {
+    if (!node) return nullptr;
+    if (const auto* key = std::get_if<std::string>(&step))
+      node = node->is_table() ? node->as_table()->get(*key) : nullptr;
+    else
+      node = node->is_array() ? node->as_array()->get(std::get<std::size_t>(step)) : nullptr;
+  }
+  return node;
+}
+
+// Moves `value` to a site, making the tables on the way where they lack.
+// Moved, not copied: a toml++ node keeps its place in the file only when
+// moved, and every message names that place.
+void move_to(toml::table& root, const factor_site& site, toml::node& value) {
+  std::vector<std::variant<std::string, std::size_t>> parent(site.path.begin(), site.path.end() - 1);
+  toml::node* node = &root;
+  for (const auto& step : parent) {
+    // A table that is not one (params = 3): the point's reader says so.
+    if (!node || (std::holds_alternative<std::string>(step) ? !node->is_table() : !node->is_array())) return;
+    if (const auto* key = std::get_if<std::string>(&step)) {
+      toml::table& table = *node->as_table();
+      if (!table.get(*key)) table.insert(*key, toml::table{});
+      node = table.get(*key);
+    } else {
+      node = node->as_array()->get(std::get<std::size_t>(step));
+    }
+  }
+  if (!node || !node->is_table()) return;
+  toml::table& table = *node->as_table();
+  const std::string& key = std::get<std::string>(site.path.back());
+  value.visit([&](auto& v) { table.insert_or_assign(key, std::move(v)); });
+}
+
+// Every site a grid may vary: the generating parameters and known constants,
+// the fitted family's known constants, and each covariate's.
+std::vector<std::pair<factor_site, const toml::array*>> list_factors(const toml::table& root) {
+  std::vector<std::pair<factor_site, const toml::array*>> found;
+  const auto scan = [&](const toml::node* table, std::string prefix, std::vector<std::variant<std::string, std::size_t>> path,
+                        std::string where) {
+    if (!table || !table->is_table()) return;
+    for (const auto& [key, node] : *table->as_table())
+      if (node.is_array()) {
+        auto p = path;
+        p.emplace_back(std::string(key.str()));
+        found.push_back({{prefix + std::string(key.str()), std::move(p), fmt::format("{}.{}", where, key.str())},
+                         node.as_array()});
+      }
+  };
+  const toml::node* generate = root.get("generate");
+  if (generate && generate->is_table()) {
+    const toml::table& g = *generate->as_table();
+    scan(g.get("params"), "", {std::string("generate"), std::string("params")}, "[generate].params");
+    scan(g.get("known"), "", {std::string("generate"), std::string("known")}, "[generate].known");
+    if (const toml::node* covariates = g.get("covariate"); covariates && covariates->is_array_of_tables())
+      for (std::size_t i = 0; i < covariates->as_array()->size(); ++i) {
+        const toml::table& c = *covariates->as_array()->get(i)->as_table();
+        const toml::node* name = c.get("name");
+        if (!name || !name->is_string()) continue;  // the point's reader names the problem
+        const std::string prefix = std::string(name->as_string()->get()) + ".";
+        scan(c.get("params"), prefix, {std::string("generate"), std::string("covariate"), i, std::string("params")},
+             fmt::format("[[generate.covariate]] {}: params", prefix.substr(0, prefix.size() - 1)));
+        scan(c.get("known"), prefix, {std::string("generate"), std::string("covariate"), i, std::string("known")},
+             fmt::format("[[generate.covariate]] {}: known", prefix.substr(0, prefix.size() - 1)));
+      }
+  }
+  if (const toml::node* fit = root.get("fit"); fit && fit->is_table())
+    scan(fit->as_table()->get("known"), "fit.", {std::string("fit"), std::string("known")}, "[fit].known");
+  return found;
+}
+
+// The site a [[condition]] key names: `fit.K` the fitted family's constant
+// K; `C.K` covariate C's parameter or constant K; else the generating
+// family's parameter or constant.
+factor_site site_of(const toml::table& root, const std::string& name) {
+  const auto is_known = [](std::string_view family, const std::string& key) {
+    const family_info* f = find_family(family);
+    return f && std::find(f->known.begin(), f->known.end(), key) != f->known.end();
+  };
+  const auto family_of = [](const toml::table* table) -> std::string {
+    const toml::node* family = table ? table->get("family") : nullptr;
+    return family && family->is_string() ? std::string(family->as_string()->get()) : std::string();
+  };
+  const toml::node* generate_node = root.get("generate");
+  const toml::table* generate = generate_node && generate_node->is_table() ? generate_node->as_table() : nullptr;
+  if (name.starts_with("fit.")) return {name, {std::string("fit"), std::string("known"), name.substr(4)}, "[[condition]]." + name};
+  if (const auto dot = name.find('.'); dot != std::string::npos && generate) {
+    const std::string covariate = name.substr(0, dot), key = name.substr(dot + 1);
+    if (const toml::node* list = generate->get("covariate"); list && list->is_array_of_tables())
+      for (std::size_t i = 0; i < list->as_array()->size(); ++i) {
+        const toml::table* c = list->as_array()->get(i)->as_table();
+        const toml::node* n = c->get("name");
+        if (n && n->is_string() && n->as_string()->get() == covariate)
+          return {name, {std::string("generate"), std::string("covariate"), i,
+                         std::string(is_known(family_of(c), key) ? "known" : "params"), key}, "[[condition]]." + name};
+      }
+  }
+  return {name, {std::string("generate"), std::string(is_known(family_of(generate), name) ? "known" : "params"), name},
+          "[[condition]]." + name};
+}
+
+// The keys of a [[condition]] table, dotted ones flattened: x.mean = 1.
+void flatten(const toml::table& table, const std::string& prefix, std::vector<std::pair<std::string, const toml::node*>>& out) {
+  for (const auto& [key, node] : table) {
+    const std::string name = prefix + std::string(key.str());
+    if (node.is_table()) flatten(*node.as_table(), name + ".", out);
+    else out.emplace_back(name, &node);
+  }
+}
+
+}  // namespace
+
+experiment_config parse_experiment(std::string_view text, const std::string& source, const load_options& options) {
   toml::table root_table;
   try {
     root_table = toml::parse(text, source);
@@ -653,25 +913,150 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
     const auto& begin = error.source().begin;
     throw input_error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, printable(error.description())));
   }
-  experiment_config config;
-  config.file = source;
-  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check"});
-  read_experiment_table(root, config);
-  const toml::node* generating = subtable(root, "generate").get("family");
-  if (generating && generating->is_string() && find_regression(generating->as_string()->get())) {
-    read_regression_generate(root, config);
-    read_regression_fit(root, config);
-    read_checks(root, {config.spec.family, true, true}, config);
-    return config;
+  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check", "condition"});
+
+  // The grid: explicit [[condition]] rows, each crossed with every list.
+  struct factor_plan {
+    factor_site site;
+    std::vector<const toml::node*> values;  // a list factor's; empty for a [[condition]] key
+    const toml::node* list = nullptr;       // the list
+  };
+  std::vector<factor_plan> factors;
+  std::vector<std::vector<std::pair<std::string, const toml::node*>>> rows{{}};
+  if (const toml::node* conditions = root_table.get("condition")) {
+    if (!conditions->is_array_of_tables() || conditions->as_array()->empty())
+      root.fail(*conditions, "condition must be an array of tables: write [[condition]] with one value per factor");
+    rows.clear();
+    for (const toml::node& item : *conditions->as_array()) {
+      auto& row = rows.emplace_back();
+      flatten(*item.as_table(), "", row);
+      if (row.empty()) root.fail(item, "a [[condition]] is empty: give each varied factor's value");
+      for (const auto& [name, node] : row)
+        if (node->is_array())
+          root.fail(*node, fmt::format("[[condition]].{} is a list: a [[condition]] gives one value per factor "
+                                       "(lists elsewhere are crossed with every [[condition]])", name));
+      const auto& first = rows.front();
+      const auto names = [](const auto& r) {
+        std::vector<std::string> n;
+        for (const auto& [name, node] : r) n.push_back(name);
+        return n;
+      };
+      if (names(row) != names(first))
+        root.fail(item, fmt::format("this [[condition]] gives {}, but the first gives {}: every [[condition]] "
+                                    "names the same factors", fmt::join(names(row), ", "), fmt::join(names(first), ", ")));
+    }
+    for (const auto& [name, node] : rows.front()) factors.push_back({site_of(root_table, name), {}, nullptr});
   }
-  const family_info& family = read_generate_table(root, config);
-  read_fit_table(root, family, config);
-  const family_info& fitted = *find_family(fitted_family(config.spec));
-  read_checks(root, {fitted.name, fitted.regular, false}, config);
+  for (const auto& [site, list] : list_factors(root_table)) {
+    if (list->empty())
+      root.fail(*list, fmt::format("{} is an empty list: give one or more values (a list makes it a factor of "
+                                   "the grid)", site.key));
+    if (std::any_of(factors.begin(), factors.end(), [&](const auto& f) { return f.site.name == site.name; }))
+      root.fail(*list, fmt::format("{} is a list, and a [[condition]] sets it too: vary it one way", site.name));
+    factor_plan plan{site, {}, list};
+    std::vector<double> seen;
+    for (const toml::node& value : *list) {
+      const double v = factor_number(root, value, site.key);
+      if (std::find(seen.begin(), seen.end(), v) != seen.end())
+        root.fail(value, fmt::format("{} lists {} twice: two conditions would be one", site.key, v));
+      seen.push_back(v);
+      plan.values.push_back(&value);
+    }
+    factors.push_back(std::move(plan));
+  }
+
+  // The grid's size, before anything is built.
+  double count = static_cast<double>(rows.size());
+  std::vector<std::string> sizes;
+  if (rows.size() > 1 || !rows.front().empty()) sizes.push_back(fmt::format("{} [[condition]]s", rows.size()));
+  for (const auto& f : factors)
+    if (!f.values.empty()) {
+      count *= static_cast<double>(f.values.size());
+      sizes.push_back(fmt::format("{}: {}", f.site.name, f.values.size()));
+    }
+  if (count > static_cast<double>(options.max_conditions)) {
+    const toml::node& where = factors.back().list ? *factors.back().list : *root_table.get("condition");
+    root.fail(where, fmt::format("the grid has {:.0f} conditions ({}), more than {}{}", count, fmt::join(sizes, " × "),
+                                 options.max_conditions,
+                                 options.max_conditions < forced_max_conditions ? "; pass --force to run it anyway"
+                                                                                : ", the most mlesim runs"));
+  }
+
+  // Each condition: the explicit row's values, then the lists' in order,
+  // the last list varying fastest.
+  std::vector<grid_factor> grid;
+  for (const auto& f : factors) {
+    grid_factor g{f.site.name, {}};
+    if (f.values.empty()) {
+      for (const auto& row : rows)
+        for (const auto& [name, node] : row)
+          if (name == f.site.name) {
+            const double v = factor_number(root, *node, fmt::format("[[condition]].{}", name));
+            if (std::find(g.values.begin(), g.values.end(), v) == g.values.end()) g.values.push_back(v);
+          }
+    } else {
+      for (const auto* node : f.values) g.values.push_back(factor_number(root, *node, f.site.key));
+    }
+    grid.push_back(std::move(g));
+  }
+  experiment_config config;
+  const std::size_t total = static_cast<std::size_t>(count);
+  std::set<std::vector<double>> distinct;
+  for (std::size_t k = 0; k < total; ++k) {
+    // Parsed anew, so that every node keeps its place in the file.
+    toml::table point = toml::parse(text, source);
+    std::vector<factor_value> values;
+    std::size_t rest = k;
+    std::vector<std::size_t> digits(factors.size());
+    for (std::size_t f = factors.size(); f-- > 0;)
+      if (!factors[f].values.empty()) {
+        digits[f] = rest % factors[f].values.size();
+        rest /= factors[f].values.size();
+      }
+    toml::node* row = point.get("condition") ? point.get("condition")->as_array()->get(rest) : nullptr;
+    for (std::size_t f = 0; f < factors.size(); ++f) {
+      toml::node* value = nullptr;
+      if (factors[f].values.empty()) {
+        // The explicit row's value, found by its (possibly dotted) name.
+        std::vector<std::variant<std::string, std::size_t>> path;
+        std::string name = factors[f].site.name;
+        for (std::size_t dot; (dot = name.find('.')) != std::string::npos; name = name.substr(dot + 1))
+          path.emplace_back(name.substr(0, dot));
+        path.emplace_back(name);
+        value = node_at(row, path);
+        if (!value) value = node_at(row, {factors[f].site.name});  // a quoted key with a dot: "x.mean" = 1
+      } else {
+        auto element = factors[f].site.path;
+        element.emplace_back(digits[f]);
+        value = node_at(&point, element);
+      }
+      values.push_back({factors[f].site.name, factor_number(root, *value, factors[f].site.key)});
+      move_to(point, factors[f].site, *value);
+    }
+    point.erase("condition");
+    std::vector<double> key;
+    for (const auto& v : values) key.push_back(v.value);
+    if (!distinct.insert(key).second)
+      root.fail(*root_table.get("condition"), fmt::format("two conditions are the same ({}): each would draw the "
+                                                          "same numbers", fmt::format("{}", fmt::join(key, ", "))));
+    experiment_config one = parse_point(point, source, grid);
+    one.spec.condition = std::move(values);
+    if (k == 0) {
+      config = one;
+      config.conditions.clear();
+    }
+    config.conditions.push_back(std::move(one.spec));
+  }
+  config.spec = config.conditions.front();
+  config.factors = grid;
+  for (const auto& check : config.checks)
+    if (std::none_of(config.conditions.begin(), config.conditions.end(),
+                     [&](const experiment_spec& c) { return applies(check, c); }))
+      throw input_error(fmt::format("{}: [[check]].where matches none of the grid's conditions", check.location));
   return config;
 }
 
-experiment_config load_experiment(const std::filesystem::path& file) {
+experiment_config load_experiment(const std::filesystem::path& file, const load_options& options) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw input_error(fmt::format("{}: cannot open the config file: {}", file.string(), std::strerror(errno)));
   // Read at most one byte past the bound: /dev/zero or a stray binary given
@@ -682,7 +1067,7 @@ experiment_config load_experiment(const std::filesystem::path& file) {
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > max_config_bytes)
     throw input_error(fmt::format("{}: larger than {} KiB: is this a TOML config?", file.string(), max_config_bytes >> 10));
-  return parse_experiment(text, file.string());
+  return parse_experiment(text, file.string(), options);
 }
 
 }  // namespace mlesim

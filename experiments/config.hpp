@@ -22,11 +22,26 @@ class input_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A varied factor of a grid and its values, in the config's order.
+struct grid_factor {
+  std::string name;  // `shape`, `fit.df`, `x.mean` (covariate x's parameter)
+  std::vector<double> values;
+};
+
 struct experiment_config {
   std::filesystem::path file;
-  experiment_spec spec;
+  experiment_spec spec;                     // the first condition (the only one when nothing varies)
+  std::vector<experiment_spec> conditions;  // every condition of the grid, in grid order
+  std::vector<grid_factor> factors;         // the varied factors; empty when nothing varies
   double false_failure_rate = 0.01;
   std::vector<check_spec> checks;
+};
+
+// A grid larger than this is refused unless `--force` lifts it to the hard limit.
+inline constexpr std::size_t default_max_conditions = 10'000;
+inline constexpr std::size_t forced_max_conditions = 1'000'000;
+struct load_options {
+  std::size_t max_conditions = default_max_conditions;
 };
 
 inline constexpr std::uint64_t default_seed = 1;
@@ -39,8 +54,9 @@ inline constexpr std::int64_t max_replications = 1'000'000'000'000;
 // A config is a few hundred bytes of TOML; past this it is not one.
 inline constexpr std::size_t max_config_bytes = std::size_t{1} << 20;
 
-experiment_config load_experiment(const std::filesystem::path& file);
+experiment_config load_experiment(const std::filesystem::path& file, const load_options& options = {});
 // `source` names the text in messages.
-experiment_config parse_experiment(std::string_view text, const std::string& source);
+experiment_config parse_experiment(std::string_view text, const std::string& source,
+                                   const load_options& options = {});
 
 }  // namespace mlesim

@@ -6,12 +6,34 @@
 
 namespace mlesim {
 
-std::string csv_report(const experiment_result& result) {
+namespace {
+
+// A field as RFC 4180 wants it: quoted where it holds a comma, a quote or a
+// line break (a covariate's name may).
+std::string field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string csv_report(const experiment_result& result) { return csv_report(std::vector<experiment_result>{result}); }
+
+std::string csv_report(const std::vector<experiment_result>& conditions) {
   using format::exact;
   std::string out;
   for (auto column : csv_required_columns) out += fmt::format("{}{}", out.empty() ? "" : ",", column);
   for (auto column : csv_extra_columns) out += fmt::format(",{}", column);
+  for (auto column : csv_condition_columns) out += fmt::format(",{}", column);
+  for (const auto& factor : conditions.front().spec.condition) out += fmt::format(",{}", field(fmt::format("condition.{}", factor.factor)));
   out += '\n';
+  for (std::size_t c = 0; c < conditions.size(); ++c) {
+  const experiment_result& result = conditions[c];
   for (const auto& row : result.rows) {
     const measures& m = row.m;
     const maybe classes = m.normality.classes ? maybe(m.normality.classes) : std::nullopt;
@@ -45,7 +67,10 @@ std::string csv_report(const experiment_result& result) {
       out += field;  // names are validated to [A-Za-z0-9._-]: nothing to quote
       first = false;
     }
+    out += fmt::format(",{},{}", c + 1, row.target_met ? (*row.target_met ? "true" : "false") : "");
+    for (const auto& factor : result.spec.condition) out += fmt::format(",{}", exact(factor.value));
     out += '\n';
+  }
   }
   return out;
 }

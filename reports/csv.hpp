@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mlesim {
 
@@ -26,6 +27,13 @@ inline constexpr std::array<std::string_view, 33> csv_extra_columns{
     "alternative_emp_se_mcse", "alternative_mse", "alternative_mse_mcse", "relative_efficiency",
     "relative_efficiency_mcse"};
 
+// After them: `condition` (the condition's number in the grid, 1 when
+// nothing varies), `target_met` (true/false with target MCSEs, else empty),
+// then `condition.<factor>` for each varied factor, its value.
+inline constexpr std::array<std::string_view, 2> csv_condition_columns{"condition", "target_met"};
+
 std::string csv_report(const experiment_result& result);
+// Every condition of a grid, in grid order.
+std::string csv_report(const std::vector<experiment_result>& conditions);
 
 }  // namespace mlesim

@@ -66,7 +66,10 @@ class xml_writer {
 std::string sizes(const check_test& test) { return test.n ? fmt::format("n = {}", test.n) : "all n"; }
 
 std::string case_name(std::size_t number, const check_verdict& verdict, const check_test& test) {
-  return fmt::format("check {}: {} of {}, {}{}", number, verdict.check.property, verdict.check.estimand, sizes(test),
+  return fmt::format("check {}: {} of {}, {}{}{}", number, verdict.check.property, verdict.check.estimand,
+                     test.condition_label.empty() ? "" : fmt::format("condition {} ({}), ", test.condition + 1,
+                                                                     test.condition_label),
+                     sizes(test),
                      verdict.check.expect_pass ? "" : " (expected to fail)");
 }
 

@@ -23,6 +23,28 @@ std::string target_text(const check_verdict& verdict, const check_test& test) {
   return test.margin > 0 ? fmt::format("{:g} ± {:.3g}", test.target, test.margin) : fmt::format("{:g}", test.target);
 }
 
+// Whether any test is of a grid's condition: then the tables name it.
+bool of_grid(const verification& v) {
+  for (const auto& verdict : v.verdicts)
+    for (const auto& test : verdict.tests)
+      if (!test.condition_label.empty()) return true;
+  return false;
+}
+
+// Inside a quoted CSV field a quote is doubled.
+std::string quoted(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string condition_text(const check_test& test) {
+  return fmt::format("{} ({})", test.condition + 1, test.condition_label);
+}
+
 std::size_t failed_checks(const verification& v) {
   return static_cast<std::size_t>(std::count_if(v.verdicts.begin(), v.verdicts.end(), [](const auto& c) { return !c.passed; }));
 }
@@ -38,15 +60,16 @@ std::string verdict_markdown(const verification& v) {
       "property holds, the chance that any check fails is at most {}. Invariance is numeric (relative error against "
       "a direct numeric fit), outside that budget. A test rejects when its Holm-adjusted p-value is ≤ {}.\n\n",
       v.statistical_tests, v.false_failure_rate, v.false_failure_rate, v.false_failure_rate);
-  out += "| check | property | estimand | n | figure | target | statistic | p | Holm p | expected | verdict |\n"
-         "|---|---|---|---:|---|---|---|---|---|---|---|\n";
+  const bool grid = of_grid(v);
+  out += fmt::format("| check | property | estimand |{} n | figure | target | statistic | p | Holm p | expected | verdict |\n"
+                     "|---|---|---|{}---:|---|---|---|---|---|---|---|\n", grid ? " condition |" : "", grid ? "---|" : "");
   for (std::size_t c = 0; c < v.verdicts.size(); ++c) {
     const auto& verdict = v.verdicts[c];
     for (const auto& test : verdict.tests) {
       std::string statistic = format::brief(test.statistic, 3);
       if (!test.note.empty()) statistic += fmt::format(" ({})", test.note);
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c + 1, verdict.check.property,
-                         verdict.check.estimand, sizes(test), figure_text(verdict, test), target_text(verdict, test),
+      out += fmt::format("| {} | {} | {} |{} {} | {} | {} | {} | {} | {} | {} | {} |\n", c + 1, verdict.check.property,
+                         verdict.check.estimand, grid ? fmt::format(" {} |", condition_text(test)) : std::string(), sizes(test), figure_text(verdict, test), target_text(verdict, test),
                          statistic, format::brief(test.p_value, 2), format::brief(test.holm_p, 2),
                          verdict.check.expect_pass ? "holds" : "fails",
                          verdict.passed ? "pass" : (test.rejected == verdict.check.expect_pass ? "**FAIL**" : "fail"));
@@ -64,7 +87,9 @@ std::string verdict_console(const verification& v) {
                        check.property, check.estimand, check.expect_pass ? "" : " (expected to fail)");
     for (const auto& test : verdict.tests) {
       if (verdict.passed && test.rejected == !check.expect_pass) continue;  // show only what went wrong
-      out += fmt::format("       n = {}: {} against {}{}{}\n", sizes(test), figure_text(verdict, test),
+      out += fmt::format("       {}n = {}: {} against {}{}{}\n",
+                         test.condition_label.empty() ? std::string() : fmt::format("condition {}, ", condition_text(test)), sizes(test),
+                         figure_text(verdict, test),
                          target_text(verdict, test),
                          test.holm_p ? fmt::format(", Holm p = {}", format::brief(test.holm_p, 2)) : "",
                          test.note.empty() ? "" : ", " + test.note);
@@ -82,16 +107,16 @@ std::string verdict_csv(const std::string& experiment, const verification& v) {
   using format::exact;
   std::string out =
       "experiment,check,location,property,estimand,n,figure,se,target,margin,statistic,p_value,holm_p,rejected,"
-      "expect,passed\n";
+      "expect,passed,condition,condition_label\n";
   for (std::size_t c = 0; c < v.verdicts.size(); ++c) {
     const auto& verdict = v.verdicts[c];
     for (const auto& test : verdict.tests)
-      out += fmt::format("{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{}\n", experiment, c + 1,
+      out += fmt::format("{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n", experiment, c + 1,
                          verdict.check.location, verdict.check.property, verdict.check.estimand,
                          test.n ? fmt::format("{}", test.n) : "", exact(test.figure), exact(test.se),
                          exact(test.target), exact(test.margin), exact(test.statistic), exact(test.p_value),
                          exact(test.holm_p), test.rejected, verdict.check.expect_pass ? "pass" : "fail",
-                         verdict.passed);
+                         verdict.passed, test.condition + 1, quoted(test.condition_label));
   }
   return out;
 }

@@ -5,6 +5,10 @@
 #include "sim/runner.hpp"
 #include "sim/study.hpp"
 
+#include <fmt/format.h>
+
+#include <bit>
+#include <span>
 #include <stdexcept>
 
 namespace mlesim {
@@ -16,8 +20,43 @@ sample_drawer drawer_for(std::string_view family_name) {
   return draw;
 }
 
+replication_key stream_key(const experiment_spec& spec) {
+  std::uint64_t hash = experiment_key(spec.name);
+  const auto mix = [&](std::span<const double> values) {
+    // A separator, the count, then each value's bits (-0 as +0): ([1], [2])
+    // and ([1, 2], []) hash apart.
+    for (std::uint64_t word : {std::uint64_t{0xff}, std::uint64_t{values.size()}})
+      for (int i = 0; i < 8; ++i) hash = (hash ^ ((word >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+    for (double v : values) {
+      const auto bits = std::bit_cast<std::uint64_t>(v == 0 ? 0.0 : v);
+      for (int i = 0; i < 8; ++i) hash = (hash ^ ((bits >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+    }
+  };
+  mix(spec.theta);
+  mix(spec.known);
+  mix(spec.fit_known);
+  if (spec.regression)
+    for (const auto& covariate : spec.regression->covariates) {
+      mix(covariate.theta);
+      mix(covariate.known);
+    }
+  return {spec.seed, hash};
+}
+
+std::string condition_label(const experiment_spec& spec) {
+  std::string label;
+  for (const auto& [factor, value] : spec.condition)
+    label += fmt::format("{}{} = {}", label.empty() ? "" : ", ", factor, value);
+  return label;
+}
+
 experiment_result simulate(const experiment_spec& spec, const progress_callback& progress) {
-  return run_all(*prepare(spec), progress);
+  return run_all(prepared_study{prepare(spec)}, progress).front();
+}
+
+std::vector<experiment_result> simulate(const std::vector<experiment_spec>& conditions,
+                                        const progress_callback& progress) {
+  return run_all(prepare(conditions), progress);
 }
 
 }  // namespace mlesim

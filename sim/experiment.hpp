@@ -42,6 +42,25 @@ struct regression_spec {
   std::vector<linear_combination> combinations{};
 };
 
+// A figure's target Monte Carlo standard error, by the CSV's measure name
+// (sim/precision.hpp): `coverage = 0.002` asks coverage_mcse <= 0.002.
+struct mcse_target {
+  std::string measure;
+  double mcse = 0;
+  bool operator==(const mcse_target&) const = default;
+};
+
+// One varied factor's value in a condition of a grid: `shape` (a generating
+// parameter or known constant), `fit.df` (the fitted family's known
+// constant), `x.mean` (covariate x's parameter).
+struct factor_value {
+  std::string factor;
+  double value = 0;
+  bool operator==(const factor_value&) const = default;
+};
+
+// One condition of an experiment: a point of its grid, or the experiment
+// itself when nothing varies.
 struct experiment_spec {
   std::string name;
   std::string family;                   // generates the data
@@ -51,19 +70,25 @@ struct experiment_spec {
   std::vector<double> fit_known{};      // the fitted family's known constants (`known` when well specified)
   std::vector<std::string> estimands;   // of the fitted family: parameters or named reparametrizations
   std::uint64_t seed = 0;
-  std::uint64_t replications = 0;
+  std::uint64_t replications = 0;       // with targets: the most each (sample size) row may use
+  std::vector<mcse_target> targets{};   // run until each is met (or `replications` are used)
   std::vector<std::uint64_t> sample_sizes;
   double level = 0.95;
   bool sandwich_intervals = false;      // also sandwich intervals for a well-specified fit
   bool observed_information = false;    // SEs from the observed information instead of the expected
   std::optional<regression_spec> regression{};  // a conditional model; then `family` names it
+  std::vector<factor_value> condition{};        // the grid's varied factors at this condition; empty if none
 };
+
+// "shape = 0.5, rate = 1"; empty for a condition of no grid.
+std::string condition_label(const experiment_spec& spec);
 
 struct estimand_result {
   std::uint64_t n = 0;
   std::string estimand;
   double true_value = 0;
   measures m;
+  std::optional<bool> target_met{};  // with targets: whether each of this row's targeted MCSEs is met
 };
 
 // The fitted family's name: the generating one unless the spec says otherwise.
@@ -78,12 +103,20 @@ inline const std::vector<double>& fitted_known(const experiment_spec& spec) {
   return misspecified(spec) ? spec.fit_known : spec.known;
 }
 
+// A misspecified fit's D(G || F_theta*), in nats per observation, with its
+// absolute error bound (sim/simulate.hpp), which is below the value.
+struct divergence_estimate {
+  double value = 0;
+  double error = 0;
+};
+
 struct experiment_result {
   experiment_spec spec;
   std::vector<double> pseudo_true;    // of a misspecified fit, in the fitted family's parameters
   std::vector<estimand_result> rows;  // sample size major, estimands in spec order
   std::string alternative_estimator{};  // the family's second estimator, when it has one and the fit is well specified
   std::vector<std::string> notes{};     // why a figure is absent where the reader would expect one
+  std::optional<divergence_estimate> kl_divergence{};  // of a misspecified fit; absent with a note saying why
 };
 
 // Called from worker threads with the replications finished so far (all
@@ -93,5 +126,8 @@ using progress_callback = std::function<void(std::uint64_t done, std::uint64_t t
 // Runs on the TBB arena of the caller (limit threads with tbb::global_control).
 // The spec must have been validated (experiments/config.hpp does).
 experiment_result simulate(const experiment_spec& spec, const progress_callback& progress = {});
+// Every condition of a grid in one parallel loop, results in condition order.
+std::vector<experiment_result> simulate(const std::vector<experiment_spec>& conditions,
+                                        const progress_callback& progress = {});
 
 }  // namespace mlesim

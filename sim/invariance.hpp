@@ -49,7 +49,7 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
   const reparametrization<K> g = *it;
   const F fitted = make_family<F>(fitted_known(spec));
   const generator source{drawer_for(spec.family), spec.theta, spec.known};
-  const replication_key key{spec.seed, experiment_key(spec.name)};
+  const replication_key key = stream_key(spec);
 
   return tbb::parallel_reduce(
       tbb::blocked_range<std::uint64_t>(0, replications, 16), invariance_result{},

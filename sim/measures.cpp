@@ -162,6 +162,7 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
                            finite_or_empty(std::sqrt(kurtosis_variance(mu, z_count)))};
     }
     m.normality = chi_squared_normality(acc);
+    m.z_histogram.assign(acc.z_histogram.begin(), acc.z_histogram.end());
     if (z_scale && m.emp_se.value) {
       m.variance = {*m.emp_se.value * *m.emp_se.value, std::sqrt(variance_of_variance(acc.errors))};
       if (crlb && *crlb > 0)

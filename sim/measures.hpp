@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace mlesim {
 
@@ -57,6 +58,10 @@ struct measures {
   estimate_with_mcse skewness, excess_kurtosis;  // of z
   normality_test normality;
   std::optional<comparison> alternative;
+  // The accumulator's counts of Phi(z) in its z_bins equal-probability bins
+  // (bin b holds Phi(z) in [b, b + 1) / z_bins), kept for the QQ plot of z;
+  // empty where no z was accumulated.
+  std::vector<std::uint64_t> z_histogram;
 };
 
 // `crlb` is empty for a family without Fisher information; `z_scale` is the

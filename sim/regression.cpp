@@ -130,7 +130,7 @@ class regression_study final : public prepared_experiment {
         theta_(Eigen::Map<const Eigen::VectorXd>(spec_.theta.data(), static_cast<Eigen::Index>(spec_.theta.size()))) {
     const regression_spec& regression = *spec_.regression;
     const std::vector<std::string> parameters = regression_parameters(model_, regression.columns);
-    const replication_key key{spec_.seed, experiment_key(spec_.name)};
+    const replication_key key = stream_key(spec_);
     const replication_options options{
         .critical = boost::math::quantile(boost::math::normal(), (1 + spec_.level) / 2),
         .sandwich = false,
@@ -184,13 +184,14 @@ class regression_study final : public prepared_experiment {
     return accumulators;
   }
 
-  experiment_result summarize(std::span<const accumulator_set> joined) const override {
+  experiment_result summarize(std::span<const accumulator_set> joined,
+                              std::span<const std::uint64_t> reps) const override {
     experiment_result result{spec_, {}, {}, {}, {}};
     for (std::size_t i = 0; i < problems_.size(); ++i)
       for (std::size_t e = 0; e < estimand_count(); ++e) {
         const linear_estimand& g = problems_[i].estimands[e];
         result.rows.push_back({spec_.sample_sizes[i], spec_.estimands[e], g.truth,
-                               mlesim::summarize(joined[i][e], spec_.replications, g.truth, crlb_[i][e], g.z_scale)});
+                               mlesim::summarize(joined[i][e], reps[i], g.truth, crlb_[i][e], g.z_scale)});
       }
     return result;
   }

@@ -4,6 +4,7 @@
 
 #include "estimators/family.hpp"
 #include "sim/accumulator.hpp"
+#include "sim/experiment.hpp"
 #include "sim/measures.hpp"
 #include "sim/stream.hpp"
 
@@ -27,6 +28,13 @@ struct replication_key {
   std::uint64_t seed;
   std::uint64_t experiment;
 };
+
+// The key of a condition's streams: the seed, and a hash of the experiment's
+// name and of every value a grid can vary (the generating parameters and
+// known constants, the fitted family's known constants, the covariates'
+// parameters and constants), so a condition draws the same numbers alone or
+// inside any grid, in any order (sim/experiment.cpp).
+replication_key stream_key(const experiment_spec& spec);
 
 // Fills `out` with a sample from the generating family at theta. The
 // generating and the fitted family may differ (a misspecified fit), so the

@@ -28,7 +28,40 @@ struct population {
   typename F::parameters theta;
   std::optional<matrix<F::dimension>> sandwich;  // A^-1 B A^-1 per observation; +inf or NaN entries where B is
   std::string sandwich_why{};                    // why an entry is infinite or NaN
+  std::optional<divergence_estimate> divergence{};  // D(G || F_theta*), where it is known to its precision
+  std::string divergence_why{};                     // or why it is absent
 };
+
+// What is reported of D(G || F_theta*): the value with its error bound, the
+// expectation_tolerance of E_G|log g(X) - log f(X; theta*)| that the
+// quadrature is held to (or its own estimate, with theta*'s share, where
+// that is larger). The quadrature's estimate alone is too small: it does not
+// see rounding in the integrand and in the sum, which the closed forms of
+// tests/sim/pseudo_true_test.cpp measure at up to 6e-14 of that scale.
+// Reported only when the quadrature reached its tolerance and the bound is
+// below the value, so that the value has a significant digit; else why not.
+inline void report_divergence(const expectation_value& d, std::optional<divergence_estimate>& reported,
+                              std::string& why) {
+  const std::string what = "the Kullback–Leibler divergence D(G ‖ F_θ*), E_G[log g(X) − log f(X; θ*)],";
+  const double bound = std::max(d.error, expectation_tolerance * d.l1);
+  if (d.status == expectation_value::state::infinite)
+    why = fmt::format("{} is infinite: {}", what, d.why);
+  else if (!d.ok() && d.l1 < 1e-12)
+    // The log-densities agree to rounding everywhere: the relative tolerance
+    // is out of reach, and D is 0 to every digit a double can show.
+    why = fmt::format("{} is not reported: E_G|log g(X) − log f(X; θ*)| is {:.2g}, at the level of rounding, so not "
+                      "one digit of it is known (the generating law is all but a member of the fitted family)",
+                      what, d.l1);
+  else if (!d.ok())
+    why = fmt::format("{} is not reported: it cannot be computed to {:g} of E_G|log g(X) − log f(X; θ*)|: {}", what,
+                      expectation_tolerance, d.why);
+  else if (!(bound < d.value))
+    why = fmt::format("{} is not reported: its error bound {:.2g} is not below the computed value, so not one digit "
+                      "of it is known (the generating law is all but a member of the fitted family)",
+                      what, bound);
+  else
+    reported = divergence_estimate{d.value, bound};
+}
 
 template <family F>
 population<F> population_of(const F& fitted, const experiment_spec& spec, generator source, replication_key key) {
@@ -56,6 +89,7 @@ population<F> population_of(const F& fitted, const experiment_spec& spec, genera
     result.theta = fit.theta;
     result.sandwich = sandwich_of(fit.a, fit.a_error, fit.b);
     result.sandwich_why = fit.b_why;
+    report_divergence(fit.divergence, result.divergence, result.divergence_why);
     return result;
   }
   throw std::invalid_argument(fmt::format("{}: a misspecified fit needs a regular fitted family", spec.name));
@@ -73,7 +107,7 @@ class family_study final : public prepared_experiment {
       : prepared_experiment(spec),
         fitted_(make_family<F>(fitted_known(spec_))),
         source_{drawer_for(spec_.family), spec_.theta, spec_.known},
-        key_{spec_.seed, experiment_key(spec_.name)} {
+        key_(stream_key(spec_)) {
     const auto table = all_estimands<F>();
     std::vector<reparametrization<F::dimension>> chosen;
     for (const auto& name : spec_.estimands) {
@@ -90,6 +124,8 @@ class family_study final : public prepared_experiment {
     if constexpr (has_alternative<F>)
       if (options_.alternative) alternative_ = F::alternative.name;
     if (truth.sandwich) pseudo_true_.assign(truth.theta.data(), truth.theta.data() + F::dimension);
+    kl_ = truth.divergence;
+    if (!truth.divergence_why.empty()) notes_.push_back(truth.divergence_why);
 
     for (const std::uint64_t n : spec_.sample_sizes) {
       const double nd = static_cast<double>(n);
@@ -141,15 +177,17 @@ class family_study final : public prepared_experiment {
     return accumulators;
   }
 
-  experiment_result summarize(std::span<const accumulator_set> joined) const override {
+  experiment_result summarize(std::span<const accumulator_set> joined,
+                              std::span<const std::uint64_t> reps) const override {
     experiment_result result{spec_, pseudo_true_, {}, alternative_, notes_};
+    result.kl_divergence = kl_;
     for (std::size_t i = 0; i < sizes_.size(); ++i) {
       const per_size& size = sizes_[i];
       for (std::size_t e = 0; e < size.plan.size(); ++e) {
         const auto& p = size.plan[e];
         const maybe z_scale = p.standardize ? maybe(p.z_scale) : std::nullopt;
         result.rows.push_back({spec_.sample_sizes[i], spec_.estimands[e], p.truth,
-                               mlesim::summarize(joined[i][e], spec_.replications, p.truth, size.crlb[e], z_scale,
+                               mlesim::summarize(joined[i][e], reps[i], p.truth, size.crlb[e], z_scale,
                                                  size.sandwich_var[e])});
       }
     }
@@ -168,13 +206,14 @@ class family_study final : public prepared_experiment {
   replication_options options_{};
   std::vector<per_size> sizes_;
   std::vector<double> pseudo_true_;
+  std::optional<divergence_estimate> kl_;
   std::string alternative_;
   std::vector<std::string> notes_;
 };
 
 template <family F>
 experiment_result simulate_as(const experiment_spec& spec, const progress_callback& progress = {}) {
-  return run_all(family_study<F>(spec), progress);
+  return run_all(prepared_study{std::make_shared<family_study<F>>(spec)}, progress).front();
 }
 
 }  // namespace mlesim

@@ -166,9 +166,13 @@ json regression_json(const regression_spec& r) {
 
 }  // namespace
 
-std::string settings_json(const experiment_spec& spec) {
-  json j{{"format", state_format_version},
-         {"chunk_length", chunk_length(spec.replications)},
+namespace {
+
+json condition_json(const experiment_spec& spec) {
+  json condition = json::array(), targets = json::array();
+  for (const auto& [factor, value] : spec.condition) condition.push_back({factor, value});
+  for (const auto& [measure, mcse] : spec.targets) targets.push_back({measure, mcse});
+  json j{{"chunk_length", chunk_length(spec.replications)},
          {"name", spec.name},
          {"family", spec.family},
          {"theta", spec.theta},
@@ -178,38 +182,67 @@ std::string settings_json(const experiment_spec& spec) {
          {"estimands", spec.estimands},
          {"seed", spec.seed},
          {"replications", spec.replications},
+         {"targets", targets},
          {"sample_sizes", spec.sample_sizes},
          {"level", spec.level},
          {"sandwich_intervals", spec.sandwich_intervals},
-         {"observed_information", spec.observed_information}};
+         {"observed_information", spec.observed_information},
+         {"condition", condition}};
   if (spec.regression) j["regression"] = regression_json(*spec.regression);
-  return j.dump();
+  return j;
 }
 
-experiment_spec spec_from_settings(std::string_view text, const std::string& file) {
+experiment_spec spec_from_json(const json& j) {
+  experiment_spec spec{.name = j.at("name"), .family = j.at("family"), .theta = j.at("theta"),
+                       .known = j.at("known"), .fit_family = j.at("fit_family"), .fit_known = j.at("fit_known"),
+                       .estimands = j.at("estimands"), .seed = j.at("seed"), .replications = j.at("replications"),
+                       .sample_sizes = j.at("sample_sizes"), .level = j.at("level"),
+                       .sandwich_intervals = j.at("sandwich_intervals"),
+                       .observed_information = j.at("observed_information")};
+  for (const json& t : j.at("targets")) spec.targets.push_back({t.at(0), t.at(1)});
+  for (const json& f : j.at("condition")) spec.condition.push_back({f.at(0), f.at(1)});
+  if (j.contains("regression")) {
+    const json& r = j["regression"];
+    regression_spec regression{.model = r.at("model"), .intercept = r.at("intercept"), .columns = r.at("columns")};
+    for (const json& c : r.at("covariates"))
+      regression.covariates.push_back({c.at("name"), c.at("family"), c.at("theta"), c.at("known")});
+    regression.design = r.at("design").get<std::vector<double>>();
+    regression.design_rows = r.at("design_rows");
+    for (const json& c : r.at("combinations")) regression.combinations.push_back({c.at("name"), c.at("weights")});
+    spec.regression = std::move(regression);
+  }
+  return spec;
+}
+
+void object_differences(const json& a, const json& b, const std::string& prefix, std::vector<std::string>& lines) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : a.items()) keys.insert(key);
+  for (const auto& [key, value] : b.items()) keys.insert(key);
+  for (const auto& key : keys) {
+    const json x = a.contains(key) ? a[key] : json(), y = b.contains(key) ? b[key] : json();
+    if (x != y) lines.push_back(fmt::format("{}{}: {} -> {}", prefix, key, x.dump(), y.dump()));
+  }
+}
+
+}  // namespace
+
+std::string settings_json(std::span<const experiment_spec> conditions) {
+  json list = json::array();
+  for (const auto& spec : conditions) list.push_back(condition_json(spec));
+  return json{{"format", state_format_version}, {"conditions", list}}.dump();
+}
+
+std::vector<experiment_spec> conditions_from_settings(std::string_view text, const std::string& file) {
   try {
     const json j = json::parse(text);
     if (j.at("format").get<std::uint32_t>() != state_format_version)
       throw state_error(fmt::format("{}: written by state format {}, this mlesim reads format {}", file,
                                     j.at("format").get<std::uint32_t>(), state_format_version));
-    experiment_spec spec{.name = j.at("name"), .family = j.at("family"), .theta = j.at("theta"),
-                         .known = j.at("known"), .fit_family = j.at("fit_family"), .fit_known = j.at("fit_known"),
-                         .estimands = j.at("estimands"), .seed = j.at("seed"), .replications = j.at("replications"),
-                         .sample_sizes = j.at("sample_sizes"), .level = j.at("level"),
-                         .sandwich_intervals = j.at("sandwich_intervals"),
-                         .observed_information = j.at("observed_information")};
-    if (j.contains("regression")) {
-      const json& r = j["regression"];
-      regression_spec regression{.model = r.at("model"), .intercept = r.at("intercept"), .columns = r.at("columns")};
-      for (const json& c : r.at("covariates"))
-        regression.covariates.push_back({c.at("name"), c.at("family"), c.at("theta"), c.at("known")});
-      regression.design = r.at("design").get<std::vector<double>>();
-      regression.design_rows = r.at("design_rows");
-      for (const json& c : r.at("combinations")) regression.combinations.push_back({c.at("name"), c.at("weights")});
-      spec.regression = std::move(regression);
-    }
-    if (settings_json(spec) != text) throw state_error(fmt::format("{}: its settings are not canonical", file));
-    return spec;
+    std::vector<experiment_spec> conditions;
+    for (const json& c : j.at("conditions")) conditions.push_back(spec_from_json(c));
+    if (conditions.empty()) throw state_error(fmt::format("{}: not a usable state file: no conditions", file));
+    if (settings_json(conditions) != text) throw state_error(fmt::format("{}: its settings are not canonical", file));
+    return conditions;
   } catch (const json::exception& e) {
     throw state_error(fmt::format("{}: not a usable state file: its settings do not parse ({})", file, e.what()));
   }
@@ -222,13 +255,31 @@ std::vector<std::string> settings_differences(std::string_view before, std::stri
     if (before != after) lines.push_back("the settings");
     return lines;
   }
-  std::set<std::string> keys;
-  for (const auto& [key, value] : a.items()) keys.insert(key);
-  for (const auto& [key, value] : b.items()) keys.insert(key);
-  for (const auto& key : keys) {
-    const json x = a.contains(key) ? a[key] : json(), y = b.contains(key) ? b[key] : json();
-    if (x != y) lines.push_back(fmt::format("{}: {} -> {}", key, x.dump(), y.dump()));
+  const json none = json::array();
+  const json& x = a.contains("conditions") ? a["conditions"] : none;
+  const json& y = b.contains("conditions") ? b["conditions"] : none;
+  if (x.is_array() && y.is_array() && x.size() == y.size()) {
+    for (std::size_t c = 0; c < x.size(); ++c)
+      if (x[c].is_object() && y[c].is_object())
+        object_differences(x[c], y[c], x.size() == 1 ? "" : fmt::format("condition {}: ", c + 1), lines);
+      else if (x[c] != y[c])
+        lines.push_back(fmt::format("condition {}", c + 1));
+    json rest_a = a, rest_b = b;
+    rest_a.erase("conditions");
+    rest_b.erase("conditions");
+    object_differences(rest_a, rest_b, "", lines);
+  } else {
+    if (x.is_array() && y.is_array())
+      lines.push_back(fmt::format("conditions: {} -> {}", x.size(), y.size()));
+    json rest_a = a, rest_b = b;
+    if (x.is_array() && y.is_array()) {
+      rest_a.erase("conditions");
+      rest_b.erase("conditions");
+    }
+    object_differences(rest_a, rest_b, "", lines);
   }
+  // Settings that differ only past the values compared (never in practice).
+  if (lines.empty() && before != after) lines.push_back("the settings");
   return lines;
 }
 
@@ -275,6 +326,7 @@ std::string encode_state(const experiment_state& state) {
   payload.u32(state.shards);
   payload.u64(state.chunks.size());
   for (const auto& [id, bytes] : state.chunks) {
+    payload.u32(id.condition);
     payload.u32(id.size);
     payload.u64(id.index);
     payload.bytes(bytes);
@@ -311,6 +363,7 @@ experiment_state decode_state(std::string_view bytes, const std::string& file) {
   const std::uint64_t count = p.u64();
   for (std::uint64_t i = 0; i < count; ++i) {
     chunk_id id;
+    id.condition = p.u32();
     id.size = p.u32();
     id.index = p.u64();
     if (!state.chunks.emplace(id, std::string(p.bytes())).second) p.fail("a chunk twice");
@@ -327,34 +380,64 @@ experiment_state read_state(const std::filesystem::path& file) {
   return decode_state(buffer.str(), file.string());
 }
 
-std::vector<chunk_id> shard_chunks(const experiment_spec& spec, std::uint32_t shard, std::uint32_t shards) {
+std::vector<chunk_id> shard_chunks(std::span<const experiment_spec> conditions, std::uint32_t shard,
+                                   std::uint32_t shards) {
   std::vector<chunk_id> result;
-  const auto all = all_chunks(spec);
+  const auto all = all_chunks(conditions);
   for (std::size_t i = shard - 1; i < all.size(); i += shards) result.push_back(all[i]);
   return result;
 }
 
-experiment_state run_to_state(const prepared_experiment& experiment, std::span<const chunk_id> chunks,
-                              std::uint32_t shard, std::uint32_t shards) {
-  experiment_state state{.settings = settings_json(experiment.spec()), .shard = shard, .shards = shards};
+namespace {
+
+std::vector<experiment_spec> specs_of(const prepared_study& study) {
+  std::vector<experiment_spec> conditions;
+  for (const auto& experiment : study) conditions.push_back(experiment->spec());
+  return conditions;
+}
+
+}  // namespace
+
+experiment_state run_to_state(const prepared_study& study, std::span<const chunk_id> chunks, std::uint32_t shard,
+                              std::uint32_t shards, const progress_callback& progress) {
+  experiment_state state{.settings = settings_json(specs_of(study)), .shard = shard, .shards = shards};
+  const auto size_of = [&](chunk_id id) {
+    return chunk_replications(study.at(id.condition)->spec().replications, id.index).size();
+  };
+  std::uint64_t total = 0, done = 0;
+  for (const chunk_id& id : chunks) total += size_of(id);
   std::mutex mutex;
-  run_chunks(experiment, chunks, [&](chunk_id id, accumulator_set&& accumulators) {
+  run_chunks(study, chunks, [&](chunk_id id, accumulator_set&& accumulators) {
     std::string bytes = encode_chunk(accumulators);  // outside the lock: the encoding is the work
     std::lock_guard lock(mutex);
     state.chunks.emplace(id, std::move(bytes));
+    done += size_of(id);
+    if (progress) progress(done, total);
   });
   return state;
 }
 
-experiment_result summarize_encoded(const prepared_experiment& experiment,
-                                    const std::map<chunk_id, std::string>& chunks, const std::string& source) {
-  return summarize_chunks(experiment, [&](chunk_id id) {
+std::string describe_chunk(std::span<const experiment_spec> conditions, chunk_id id) {
+  const experiment_spec& spec = conditions[id.condition];
+  std::string text = fmt::format("chunk {} of n = {}", id.index + 1, spec.sample_sizes.at(id.size));
+  if (conditions.size() > 1) text += fmt::format(" in condition {} ({})", id.condition + 1, condition_label(spec));
+  return text;
+}
+
+std::vector<experiment_result> summarize_encoded(const prepared_study& study,
+                                                 const std::map<chunk_id, std::string>& chunks,
+                                                 const std::string& source) {
+  const std::vector<experiment_spec> conditions = specs_of(study);
+  run_hooks hooks{.compute = false};
+  hooks.saved = [&](chunk_id id) -> std::optional<accumulator_set> {
     const auto it = chunks.find(id);
-    if (it == chunks.end())
-      throw state_error(fmt::format("{}: chunk {} of sample size {} is missing", source, id.index,
-                                    experiment.spec().sample_sizes[id.size]));
-    return decode_chunk(it->second, experiment.estimand_count(), source);
-  });
+    if (it == chunks.end()) return std::nullopt;
+    return decode_chunk(it->second, study.at(id.condition)->estimand_count(), source);
+  };
+  hooks.missing = [&](chunk_id id) {
+    throw state_error(fmt::format("{}: {} is missing", source, describe_chunk(conditions, id)));
+  };
+  return run_all(study, hooks);
 }
 
 std::string shard_file_name(const std::string& experiment, std::uint32_t shard, std::uint32_t shards) {

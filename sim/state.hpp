@@ -20,7 +20,7 @@ namespace mlesim {
 // Bumped whenever a change makes the same settings give other sums (a new
 // generator, another chunk length, another accumulator layout): a state of
 // another version is refused, never merged.
-inline constexpr std::uint32_t state_format_version = 1;
+inline constexpr std::uint32_t state_format_version = 2;
 
 // A state file that cannot be used: corrupt, truncated, of another version,
 // or of another study. The message names the file.
@@ -28,12 +28,14 @@ struct state_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The experiment's resolved settings as canonical JSON (sorted keys, doubles
-// to 17 digits): everything that decides its sums, and nothing else.
-std::string settings_json(const experiment_spec& spec);
-// The spec back from settings_json; throws state_error on malformed input.
-experiment_spec spec_from_settings(std::string_view json, const std::string& file);
-// What differs between two settings, as "key: a -> b" lines; empty if equal.
+// The experiment's resolved settings, every condition's, as canonical JSON
+// (sorted keys, doubles in their shortest exact form): everything that
+// decides its sums, and nothing else.
+std::string settings_json(std::span<const experiment_spec> conditions);
+// The conditions back from settings_json; throws state_error on malformed input.
+std::vector<experiment_spec> conditions_from_settings(std::string_view json, const std::string& file);
+// What differs between two settings, as "key: a -> b" lines (prefixed by
+// "condition K: " inside a grid); empty if equal.
 std::vector<std::string> settings_differences(std::string_view before, std::string_view after);
 
 struct experiment_state {
@@ -53,15 +55,20 @@ experiment_state decode_state(std::string_view bytes, const std::string& file);
 experiment_state read_state(const std::filesystem::path& file);
 
 // The chunks of shard K of N: those whose ordinal in all_chunks is K - 1 mod N.
-std::vector<chunk_id> shard_chunks(const experiment_spec& spec, std::uint32_t shard, std::uint32_t shards);
+std::vector<chunk_id> shard_chunks(std::span<const experiment_spec> conditions, std::uint32_t shard,
+                                   std::uint32_t shards);
 
 // Runs the given chunks (in parallel) into shard K of N's state.
-experiment_state run_to_state(const prepared_experiment& experiment, std::span<const chunk_id> chunks,
-                              std::uint32_t shard, std::uint32_t shards);
-// The results from encoded chunks that hold every chunk of the experiment;
+experiment_state run_to_state(const prepared_study& study, std::span<const chunk_id> chunks, std::uint32_t shard,
+                              std::uint32_t shards, const progress_callback& progress = {});
+// The results from encoded chunks that hold every chunk the study needs;
 // `source` names them in errors.
-experiment_result summarize_encoded(const prepared_experiment& experiment,
-                                    const std::map<chunk_id, std::string>& chunks, const std::string& source);
+std::vector<experiment_result> summarize_encoded(const prepared_study& study,
+                                                 const std::map<chunk_id, std::string>& chunks,
+                                                 const std::string& source);
+
+// "chunk 3 of n = 10" or "chunk 3 of n = 10 in condition 2".
+std::string describe_chunk(std::span<const experiment_spec> conditions, chunk_id id);
 
 // The file names a run writes for an experiment.
 std::string shard_file_name(const std::string& experiment, std::uint32_t shard, std::uint32_t shards);

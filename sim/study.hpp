@@ -1,10 +1,13 @@
 // Runs as data. The unit of work and of state is a chunk: a fixed block of
-// replications of one sample size, its length a function of the replication
-// count alone. A chunk's accumulators are computed from empty, in replication
-// order, and a sample size's chunks are joined in one fixed tree over their
-// indices (halves, recursively), so whoever computes the chunks (threads,
-// shards, MPI ranks, a resumed run) the joined sums, and every report, are
-// the same bytes.
+// replications of one condition (a point of the experiment's grid) and one
+// sample size, its length a function of the replication count alone. A
+// chunk's accumulators are computed from empty, in replication order, and a
+// row's chunks (one condition, one sample size) are joined in one fixed
+// order, a left fold over their indices, so whoever computes the chunks
+// (threads, shards, MPI ranks, a resumed run) the joined sums, and every
+// report, are the same bytes. A row with target MCSEs runs in rounds, each
+// decided from the fold of the chunks before it, so it too is the same
+// whoever computes them.
 #pragma once
 
 #include "sim/accumulator.hpp"
@@ -14,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -22,12 +26,15 @@ namespace mlesim {
 using accumulator_set = std::vector<estimand_accumulator>;  // one per estimand
 
 struct chunk_id {
-  std::uint32_t size = 0;   // index into the spec's sample_sizes
-  std::uint64_t index = 0;  // replications [index L, (index + 1) L), L = chunk_length
+  std::uint32_t condition = 0;  // index into the grid's conditions
+  std::uint32_t size = 0;       // index into the spec's sample_sizes
+  std::uint64_t index = 0;      // replications [index L, (index + 1) L), L = chunk_length
   auto operator<=>(const chunk_id&) const = default;
 };
 
-// At most 256 chunks per sample size, of at least 16 replications.
+// At most 256 chunks per row, of at least 16 replications. With targets the
+// replication count is the maximum, so the chunks are the same whatever the
+// targets are.
 std::uint64_t chunk_length(std::uint64_t replications);
 std::uint64_t chunk_count(std::uint64_t replications);
 // The replications [first, last) of chunk `index`.
@@ -36,8 +43,10 @@ struct replication_range {
   std::uint64_t size() const { return last - first; }
 };
 replication_range chunk_replications(std::uint64_t replications, std::uint64_t index);
-// Every chunk of an experiment, sample size major.
-std::vector<chunk_id> all_chunks(const experiment_spec& spec);
+// The replications of a row's first `chunks` chunks.
+std::uint64_t replications_of(std::uint64_t replications, std::uint64_t chunks);
+// Every chunk of a study, condition major, then sample size, then index.
+std::vector<chunk_id> all_chunks(std::span<const experiment_spec> conditions);
 
 // An experiment made ready to run: its truths, bounds and plans computed once
 // (a misspecified fit's pseudo-true value, a random design's bound). It may
@@ -50,10 +59,13 @@ class prepared_experiment {
 
   const experiment_spec& spec() const { return spec_; }
   virtual std::size_t estimand_count() const = 0;
-  // The chunk's accumulators, from empty, its replications in order.
+  // The chunk's accumulators, from empty, its replications in order (its
+  // condition is this experiment's).
   virtual accumulator_set run_chunk(chunk_id chunk) const = 0;
-  // The results from each sample size's joined accumulators, in spec order.
-  virtual experiment_result summarize(std::span<const accumulator_set> per_size) const = 0;
+  // The results from each sample size's joined accumulators and replication
+  // count, in spec order.
+  virtual experiment_result summarize(std::span<const accumulator_set> per_size,
+                                      std::span<const std::uint64_t> reps) const = 0;
 
  protected:
   explicit prepared_experiment(experiment_spec spec) : spec_(std::move(spec)) {}
@@ -62,23 +74,32 @@ class prepared_experiment {
 
 std::unique_ptr<prepared_experiment> prepare(const experiment_spec& spec);
 
-// The fixed tree: join(lo, hi) = join(lo, mid) merged with join(mid, hi),
-// mid = lo + (hi - lo) / 2, a leaf being leaf(index). With `parallel`, the
-// halves run as TBB tasks; the sums are the same bits either way.
-accumulator_set join_chunks(std::uint64_t count, const std::function<accumulator_set(std::uint64_t)>& leaf,
-                            bool parallel);
+// Every condition of an experiment, prepared (in parallel: a misspecified
+// fit's pseudo-true value takes a quadrature); an error is the first
+// condition's in grid order, named by its label.
+using prepared_study = std::vector<std::shared_ptr<const prepared_experiment>>;
+prepared_study prepare(const std::vector<experiment_spec>& conditions);
+
+// How a study's chunks are come by.
+struct run_hooks {
+  progress_callback progress{};
+  // A chunk computed before (a checkpoint, shards' or ranks' states), if it is.
+  std::function<std::optional<accumulator_set>(chunk_id)> saved{};
+  // Called (from worker threads, so thread-safe) with each chunk computed now.
+  std::function<void(chunk_id, const accumulator_set&)> computed{};
+  // False: every chunk must be saved (merge); a missing one is `missing(id)`'s error.
+  bool compute = true;
+  std::function<void(chunk_id)> missing{};
+};
 
 // Runs the given chunks in parallel, handing each result to `done` (called
 // from worker threads, so it must be thread-safe).
-void run_chunks(const prepared_experiment& experiment, std::span<const chunk_id> chunks,
+void run_chunks(const prepared_study& study, std::span<const chunk_id> chunks,
                 const std::function<void(chunk_id, accumulator_set&&)>& done);
 
-// Every chunk of every sample size in one parallel loop, joined and summarized.
-experiment_result run_all(const prepared_experiment& experiment, const progress_callback& progress = {});
-
-// From chunks computed elsewhere (state files): `leaf(chunk)` gives each
-// chunk's accumulators; every chunk of the experiment must be there.
-experiment_result summarize_chunks(const prepared_experiment& experiment,
-                                   const std::function<accumulator_set(chunk_id)>& leaf);
+// The study: every row's chunks (to its target, where it has one) in one
+// parallel loop per round, folded and summarized, one result per condition.
+std::vector<experiment_result> run_all(const prepared_study& study, const run_hooks& hooks);
+std::vector<experiment_result> run_all(const prepared_study& study, const progress_callback& progress = {});
 
 }  // namespace mlesim

@@ -86,58 +86,81 @@ std::vector<double> holm_adjust(const std::vector<double>& p_values) {
   return adjusted;
 }
 
+bool applies(const check_spec& check, const experiment_spec& condition) {
+  return std::all_of(check.where.begin(), check.where.end(), [&](const auto& clause) {
+    const auto it = std::find_if(condition.condition.begin(), condition.condition.end(),
+                                 [&](const factor_value& f) { return f.factor == clause.first; });
+    return it != condition.condition.end() &&
+           std::find(clause.second.begin(), clause.second.end(), it->value) != clause.second.end();
+  });
+}
+
 verification verify(const experiment_result& result, const std::vector<check_spec>& checks, double false_failure_rate,
                     const invariance_function& invariance) {
-  const experiment_spec& spec = result.spec;
-  const family_info* fitted = find_family(fitted_family(spec));  // nullptr for a regression: regular
-  const bool regular = fitted == nullptr || fitted->regular;
+  return verify(std::vector<experiment_result>{result}, checks, false_failure_rate, invariance);
+}
+
+verification verify(const std::vector<experiment_result>& conditions, const std::vector<check_spec>& checks,
+                    double false_failure_rate, const invariance_function& invariance) {
   verification out;
   out.false_failure_rate = false_failure_rate;
 
   for (const auto& check : checks) {
     check_verdict verdict{check, {}, std::nullopt, true, true};
-    const double target = check.target.value_or(default_target(check, spec.level, regular));
-    if (check.property == "consistency") {
-      std::vector<double> n, mse, mcse;
-      for (const auto& row : result.rows)
-        if (row.estimand == check.estimand && in_range(check, row.n) && row.m.mse.value && row.m.mse.mcse) {
-          n.push_back(static_cast<double>(row.n));
-          mse.push_back(*row.m.mse.value);
-          mcse.push_back(*row.m.mse.mcse);
-        }
-      check_test test;
-      test.target = target;
-      if (const auto slope = log_mse_slope(n, mse, mcse)) {
-        test.figure = slope->slope;
-        test.se = slope->se;
-      } else {
-        test.note = "needs two sample sizes with a positive MSE";
-      }
-      judge_statistic(check, test);
-      verdict.tests.push_back(test);
-    } else {
-      for (const auto& row : result.rows) {
-        if (row.estimand != check.estimand || !in_range(check, row.n)) continue;
+    for (std::size_t c = 0; c < conditions.size(); ++c) {
+      const experiment_result& result = conditions[c];
+      const experiment_spec& spec = result.spec;
+      if (!applies(check, spec)) continue;
+      const family_info* fitted = find_family(fitted_family(spec));  // nullptr for a regression: regular
+      const bool regular = fitted == nullptr || fitted->regular;
+      const std::size_t first_test = verdict.tests.size();
+      const double target = check.target.value_or(default_target(check, spec.level, regular));
+      if (check.property == "consistency") {
+        std::vector<double> n, mse, mcse;
+        for (const auto& row : result.rows)
+          if (row.estimand == check.estimand && in_range(check, row.n) && row.m.mse.value && row.m.mse.mcse) {
+            n.push_back(static_cast<double>(row.n));
+            mse.push_back(*row.m.mse.value);
+            mcse.push_back(*row.m.mse.mcse);
+          }
         check_test test;
-        test.n = row.n;
         test.target = target;
-        if (check.property == "invariance") {
-          const auto inv = invariance ? invariance(check.estimand, row.n)
-                                      : check_invariance(spec, check.estimand, row.n, invariance_replications);
-          const double tolerance = check.tolerance > 0 ? check.tolerance : default_invariance_tolerance;
-          test.figure = inv.max_relative_error;
-          test.margin = tolerance;
-          test.rejected = inv.checked == 0 || inv.direct_failures > 0 || inv.max_relative_error > tolerance;
-          test.absent = inv.checked == 0;
-          test.note = fmt::format("{} replications compared", inv.checked);
-          if (inv.boundary) test.note += fmt::format(", {} on the boundary skipped", inv.boundary);
-          if (inv.fit_failures) test.note += fmt::format(", {} failed fits skipped", inv.fit_failures);
-          if (inv.direct_failures) test.note += fmt::format(", {} direct fits did not converge", inv.direct_failures);
+        if (const auto slope = log_mse_slope(n, mse, mcse)) {
+          test.figure = slope->slope;
+          test.se = slope->se;
         } else {
-          measure(check, row, test);
-          if (check.property != "normality") judge_statistic(check, test);
+          test.note = "needs two sample sizes with a positive MSE";
         }
+        judge_statistic(check, test);
         verdict.tests.push_back(test);
+      } else {
+        for (const auto& row : result.rows) {
+          if (row.estimand != check.estimand || !in_range(check, row.n)) continue;
+          check_test test;
+          test.n = row.n;
+          test.target = target;
+          if (check.property == "invariance") {
+            const auto inv = invariance ? invariance(check.estimand, row.n)
+                                        : check_invariance(spec, check.estimand, row.n, invariance_replications);
+            const double tolerance = check.tolerance > 0 ? check.tolerance : default_invariance_tolerance;
+            test.figure = inv.max_relative_error;
+            test.margin = tolerance;
+            test.rejected = inv.checked == 0 || inv.direct_failures > 0 || inv.max_relative_error > tolerance;
+            test.absent = inv.checked == 0;
+            test.note = fmt::format("{} replications compared", inv.checked);
+            if (inv.boundary) test.note += fmt::format(", {} on the boundary skipped", inv.boundary);
+            if (inv.fit_failures) test.note += fmt::format(", {} failed fits skipped", inv.fit_failures);
+            if (inv.direct_failures) test.note += fmt::format(", {} direct fits did not converge", inv.direct_failures);
+          } else {
+            measure(check, row, test);
+            if (check.property != "normality") judge_statistic(check, test);
+          }
+          verdict.tests.push_back(test);
+        }
+      }
+      for (std::size_t t = first_test; t < verdict.tests.size(); ++t) {
+        verdict.tests[t].condition = c;
+        verdict.tests[t].condition_label = condition_label(spec);
       }
     }
     out.verdicts.push_back(std::move(verdict));

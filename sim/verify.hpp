@@ -26,7 +26,13 @@ struct check_spec {
   bool sandwich = false;         // coverage and model_se of the sandwich intervals, not the Fisher ones
   bool expect_pass = true;
   std::string location;          // "file:line:col" of the table, for messages
+  // A grid's conditions the check applies to: those whose value of each
+  // factor named here is among its listed values; every condition if empty.
+  std::vector<std::pair<std::string, std::vector<double>>> where{};
 };
+
+// Whether the check applies to the condition.
+bool applies(const check_spec& check, const experiment_spec& condition);
 
 inline constexpr double default_invariance_tolerance = 1e-6;
 inline constexpr std::uint64_t invariance_replications = 200;  // per sample size: a numeric Newton fit each
@@ -38,6 +44,8 @@ double default_target(const check_spec& check, double level, bool regular);
 // One hypothesis test: a check at one sample size (consistency and its
 // slope: all the sizes it covers, n = 0).
 struct check_test {
+  std::size_t condition = 0;     // index into the grid's conditions
+  std::string condition_label;   // "shape = 0.5"; empty outside a grid
   std::uint64_t n = 0;
   std::optional<double> figure;
   std::optional<double> se;       // the figure's standard error under the null
@@ -79,5 +87,9 @@ using invariance_function = std::function<invariance_result(const std::string& e
 
 verification verify(const experiment_result& result, const std::vector<check_spec>& checks, double false_failure_rate,
                     const invariance_function& invariance = {});
+// Over a grid: each check at each condition it applies to, Holm's procedure
+// over every test of every condition.
+verification verify(const std::vector<experiment_result>& conditions, const std::vector<check_spec>& checks,
+                    double false_failure_rate, const invariance_function& invariance = {});
 
 }  // namespace mlesim

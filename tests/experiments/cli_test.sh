@@ -85,11 +85,16 @@ grep -q '^quickstart,exponential,10,rate,2,40,' "$work/seed/quickstart.csv" && o
 grep -q '| seed | 99 |' "$work/seed/quickstart.md" && ok || bad "--seed not applied"
 
 # verify: 0 when every check passes, 1 when a property fails, 2 without checks.
+# sigma2's bias at n = 100 is -0.01: with 20000 replications (MCSE 0.001) the
+# check against 0 +- 0.001 (rejected at Holm's 0.01/3, 2.71 SE beyond the
+# margin) misses it with probability about 1e-10 (9.0 SE beyond); with 2000
+# replications it caught the bias for only 9 of 20 seeds. The check of mu's
+# bias (0) fails a correct estimator with probability at most 0.01.
 cat > "$work/verify-pass.toml" <<'TOML'
 [experiment]
 name = "verify-pass"
 seed = 1
-replications = 2000
+replications = 20000
 sample_sizes = [100, 400]
 [generate]
 family = "normal"
@@ -348,6 +353,10 @@ TOML
 [ $? = 1 ] && ok || bad "verify of a check with no figure: wanted exit 1: $(cat "$work/stdout")"
 grep -qF 'FAIL check 1' "$work/stdout" && ok || bad "the check with no figure is not named: $(cat "$work/stdout")"
 # Two experiments whose outputs collide are refused at load, naming both.
+sed 's/^name = "verify-pass"/name = "Verify-Pass"/' "$work/verify-pass.toml" > "$work/upper.toml"
+"$mlesim" run "$work/verify-pass.toml" "$work/upper.toml" -o "$work/collide" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF "experiment 'Verify-Pass' would write Verify-Pass.csv, as experiment 'verify-pass'" "$work/stderr" \
+  && ok || bad "names that differ in case only: $(cat "$work/stderr")"
 sed 's/^name = "verify-pass"/name = "a"/' "$work/verify-pass.toml" > "$work/a.toml"
 sed 's/^name = "verify-pass"/name = "a.checks"/' "$work/verify-pass.toml" > "$work/a-checks.toml"
 "$mlesim" verify "$work/a.toml" "$work/a-checks.toml" -o "$work/collide" > /dev/null 2> "$work/stderr"

@@ -8,10 +8,10 @@ root=$2
 # shellcheck source=tests/experiments/harness.sh
 . "$(dirname "$0")/harness.sh"
 
-# same_reports DIR_A DIR_B: every CSV and Markdown of A is in B, byte for byte.
+# same_reports DIR_A DIR_B: every report of A (tables, figures, pages, results) is in B, byte for byte.
 same_reports() {
   local a=$1 b=$2 f
-  for f in "$a"/*.csv "$a"/*.md; do
+  for f in "$a"/*.csv "$a"/*.md "$a"/*.svg "$a"/*.html "$a"/*.json; do
     cmp -s "$f" "$b/$(basename "$f")" && ok || bad "$(basename "$f") differs between $a and $b"
   done
 }

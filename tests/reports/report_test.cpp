@@ -3,8 +3,11 @@
 #include "reports/markdown.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <cmath>
 #include <limits>
+#include <numbers>
 #include <sstream>
 
 using namespace mlesim;
@@ -34,7 +37,8 @@ TEST_CASE("report: CSV has SPEC's required columns first, in order, and a row pe
   std::string header;
   std::getline(in, header);
   const auto columns = split(header);
-  REQUIRE(columns.size() == csv_required_columns.size() + csv_extra_columns.size());
+  // No grid: the condition columns and no factor's.
+  REQUIRE(columns.size() == csv_required_columns.size() + csv_extra_columns.size() + csv_condition_columns.size());
   for (std::size_t i = 0; i < csv_required_columns.size(); ++i) CHECK(columns[i] == csv_required_columns[i]);
   int rows = 0;
   for (std::string line; std::getline(in, line); ++rows) CHECK(split(line).size() == columns.size());
@@ -73,6 +77,25 @@ TEST_CASE("report: Markdown has the setup, a table per estimand and the MSE slop
                            "## shape (true value 2)", "## mean (true value 2)", "MSE decay", "| build | test build |",
                            "## Failures"})
     CHECK_MESSAGE(md.find(part) != std::string::npos, part);
+}
+
+TEST_CASE("report: a misspecified fit's Kullback–Leibler divergence beside its pseudo-true value, to its known digits") {
+  // D(Gamma(3, 2) || Exponential(2/3)) = 2 psi(3) - lgamma(3) - 2 + log 3 (tests/sim/pseudo_true_test.cpp
+  // derives it), known to far more than the six digits printed.
+  const double exact = 2 * (1.5 - std::numbers::egamma) - std::log(2.0) - 2 + std::log(3.0);
+  const auto result = simulate({.name = "report-test", .family = "gamma", .theta = {3, 2}, .fit_family = "exponential",
+                                .estimands = {"rate"}, .seed = 1, .replications = 50, .sample_sizes = {10},
+                                .level = 0.9});
+  const std::string digits = fmt::format("{:.6g}", exact);
+  const std::string md = markdown_report(result, "test build");
+  CHECK(md.find("| Kullback–Leibler divergence | D(G ‖ F_θ*) = E_G[log g(X) − log f(X; θ*)] = " + digits +
+                " nats per observation (error bound ") != std::string::npos);
+  CHECK(md.find("averages n·D") != std::string::npos);
+  CHECK(console_summary(result).find("exponential fitted to gamma data, Kullback–Leibler divergence " + digits +
+                                     " nats per observation, 50 replications") != std::string::npos);
+  const auto well = run("gamma", {3, 2}, {"shape"});
+  CHECK(markdown_report(well, "test build").find("Kullback") == std::string::npos);
+  CHECK(console_summary(well).find("Kullback") == std::string::npos);
 }
 
 TEST_CASE("format: a figure that is not finite prints as absent, never as nan or inf") {

@@ -1,0 +1,197 @@
+#include "reports/results_json.hpp"
+
+#include "sim/state.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace mlesim {
+namespace {
+
+using json = nlohmann::json;
+
+// A figure that is absent, or not finite (which the reports print as
+// absent), is null. nlohmann writes a double in the shortest form that
+// reads back to the same bits.
+json number(const maybe& x) { return x && std::isfinite(*x) ? json(*x) : json(nullptr); }
+maybe number(const json& j) { return j.is_null() ? std::nullopt : maybe(j.get<double>()); }
+
+json pair(const estimate_with_mcse& x) { return json::array({number(x.value), number(x.mcse)}); }
+estimate_with_mcse pair(const json& j) {
+  if (!j.is_array() || j.size() != 2) throw std::invalid_argument("a [value, mcse] pair is not two numbers or nulls");
+  return {number(j[0]), number(j[1])};
+}
+
+json intervals(const interval_measures& m) {
+  return {{"model_se", pair(m.model_se)},
+          {"model_se_relerr", pair(m.model_se_relerr)},
+          {"coverage", pair(m.coverage)},
+          {"miss_below", pair(m.miss_below)},
+          {"miss_above", pair(m.miss_above)}};
+}
+interval_measures intervals(const json& j) {
+  return {.model_se = pair(j.at("model_se")),
+          .model_se_relerr = pair(j.at("model_se_relerr")),
+          .coverage = pair(j.at("coverage")),
+          .miss_below = pair(j.at("miss_below")),
+          .miss_above = pair(j.at("miss_above"))};
+}
+
+json measures_json(const measures& m) {
+  json j{{"reps", m.reps},
+         {"failures", m.failures},
+         {"used", m.used},
+         {"mean", number(m.mean)},
+         {"bias", pair(m.bias)},
+         {"emp_se", pair(m.emp_se)},
+         {"mse", pair(m.mse)},
+         {"variance", pair(m.variance)},
+         {"fisher", intervals(m.fisher)},
+         {"sandwich", intervals(m.sandwich)},
+         {"crlb", number(m.crlb)},
+         {"sandwich_var", number(m.sandwich_var)},
+         {"var_over_crlb", pair(m.var_over_crlb)},
+         {"skewness", pair(m.skewness)},
+         {"excess_kurtosis", pair(m.excess_kurtosis)},
+         {"normality",
+          {{"statistic", number(m.normality.statistic)},
+           {"p_value", number(m.normality.p_value)},
+           {"classes", m.normality.classes}}},
+         {"alternative", nullptr},
+         {"z_histogram", m.z_histogram}};
+  if (m.alternative) {
+    const comparison& c = *m.alternative;
+    j["alternative"] = {{"used", c.used},
+                        {"failures", c.failures},
+                        {"bias", pair(c.bias)},
+                        {"emp_se", pair(c.emp_se)},
+                        {"mse", pair(c.mse)},
+                        {"relative_efficiency", pair(c.relative_efficiency)}};
+  }
+  return j;
+}
+
+measures measures_from(const json& j) {
+  measures m;
+  m.reps = j.at("reps");
+  m.failures = j.at("failures");
+  m.used = j.at("used");
+  m.mean = number(j.at("mean"));
+  m.bias = pair(j.at("bias"));
+  m.emp_se = pair(j.at("emp_se"));
+  m.mse = pair(j.at("mse"));
+  m.variance = pair(j.at("variance"));
+  m.fisher = intervals(j.at("fisher"));
+  m.sandwich = intervals(j.at("sandwich"));
+  m.crlb = number(j.at("crlb"));
+  m.sandwich_var = number(j.at("sandwich_var"));
+  m.var_over_crlb = pair(j.at("var_over_crlb"));
+  m.skewness = pair(j.at("skewness"));
+  m.excess_kurtosis = pair(j.at("excess_kurtosis"));
+  const json& normality = j.at("normality");
+  m.normality = {number(normality.at("statistic")), number(normality.at("p_value")), normality.at("classes")};
+  if (const json& a = j.at("alternative"); !a.is_null())
+    m.alternative = comparison{.used = a.at("used"),
+                               .failures = a.at("failures"),
+                               .bias = pair(a.at("bias")),
+                               .emp_se = pair(a.at("emp_se")),
+                               .mse = pair(a.at("mse")),
+                               .relative_efficiency = pair(a.at("relative_efficiency"))};
+  m.z_histogram = j.at("z_histogram").get<std::vector<std::uint64_t>>();
+  return m;
+}
+
+}  // namespace
+
+std::string results_json(const std::vector<experiment_result>& conditions, std::string_view build,
+                         std::string_view verdicts) {
+  json list = json::array();
+  std::vector<experiment_spec> specs;
+  for (const auto& result : conditions) {
+    specs.push_back(result.spec);
+    json rows = json::array();
+    for (const auto& row : result.rows) {
+      json r{{"n", row.n}, {"estimand", row.estimand}, {"true_value", row.true_value},
+             {"measures", measures_json(row.m)}};
+      r["target_met"] = row.target_met ? json(*row.target_met) : json(nullptr);
+      rows.push_back(std::move(r));
+    }
+    list.push_back({{"design_file", result.spec.regression ? result.spec.regression->design_file : std::string()},
+                    {"pseudo_true", result.pseudo_true},
+                    {"alternative_estimator", result.alternative_estimator},
+                    {"notes", result.notes},
+                    {"kl_divergence", result.kl_divergence
+                                          ? json::array({result.kl_divergence->value, result.kl_divergence->error})
+                                          : json(nullptr)},
+                    {"rows", rows}});
+  }
+  const json j{{"format", "mlesim results"},
+               {"version", results_format_version},
+               {"build", build},
+               {"settings", json::parse(settings_json(specs))},
+               {"verdicts", verdicts},
+               {"conditions", list}};
+  return j.dump() + "\n";
+}
+
+std::string results_json(const experiment_result& result, std::string_view build, std::string_view verdicts) {
+  return results_json(std::vector<experiment_result>{result}, build, verdicts);
+}
+
+saved_results read_results_json(std::string_view text, const std::string& file) {
+  saved_results saved;
+  try {
+    const json j = json::parse(text);
+    if (!j.is_object() || j.value("format", std::string()) != "mlesim results")
+      throw results_error(fmt::format("{}: not an mlesim results file", file));
+    if (j.at("version") != results_format_version)
+      throw results_error(fmt::format("{}: results format version {}, but this mlesim reads version {}", file,
+                                      j.at("version").dump(), results_format_version));
+    saved.build = j.at("build");
+    saved.verdicts = j.at("verdicts");
+    const std::vector<experiment_spec> specs = conditions_from_settings(j.at("settings").dump(), file);
+    const json& list = j.at("conditions");
+    if (!list.is_array() || list.size() != specs.size())
+      throw results_error(fmt::format("{}: its results are not one per condition of its settings", file));
+    for (std::size_t c = 0; c < specs.size(); ++c) {
+      const json& x = list[c];
+      experiment_result& result = saved.conditions.emplace_back();
+      result.spec = specs[c];
+      if (result.spec.regression) result.spec.regression->design_file = x.at("design_file");
+      result.pseudo_true = x.at("pseudo_true").get<std::vector<double>>();
+      result.alternative_estimator = x.at("alternative_estimator");
+      result.notes = x.at("notes").get<std::vector<std::string>>();
+      if (const json& d = x.at("kl_divergence"); !d.is_null())
+        result.kl_divergence = divergence_estimate{d.at(0).get<double>(), d.at(1).get<double>()};
+      for (const json& row : x.at("rows"))
+        result.rows.push_back({.n = row.at("n"), .estimand = row.at("estimand"), .true_value = row.at("true_value"),
+                               .m = measures_from(row.at("measures")),
+                               .target_met = row.at("target_met").is_null()
+                                                 ? std::nullopt
+                                                 : std::optional<bool>(row.at("target_met").get<bool>())});
+    }
+  } catch (const json::exception& e) {
+    throw results_error(fmt::format("{}: not a usable results file ({})", file, e.what()));
+  } catch (const state_error& e) {
+    throw results_error(e.what());
+  } catch (const std::invalid_argument& e) {
+    throw results_error(fmt::format("{}: not a usable results file ({})", file, e.what()));
+  }
+  // The reports walk the rows as every sample size by every estimand, in order.
+  for (const auto& result : saved.conditions) {
+    const experiment_spec& spec = result.spec;
+    bool whole = result.rows.size() == spec.sample_sizes.size() * spec.estimands.size();
+    for (std::size_t i = 0; whole && i < result.rows.size(); ++i) {
+      const auto& row = result.rows[i];
+      whole = row.n == spec.sample_sizes[i / spec.estimands.size()] &&
+              row.estimand == spec.estimands[i % spec.estimands.size()];
+    }
+    if (!whole)
+      throw results_error(fmt::format("{}: its rows are not every sample size by every estimand of its settings", file));
+  }
+  return saved;
+}
+
+}  // namespace mlesim
