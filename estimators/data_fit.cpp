@@ -477,6 +477,11 @@ data_fit fit_in_units(std::span<const double> known, const std::vector<double>& 
     c = scaled_mean(x);
   }
   if (!(c > 0) || !std::isfinite(c) || !std::isfinite(m)) c = 1, m = 0;  // nothing to scale by
+  // The power of two at or below c: dividing by it and multiplying back are
+  // exact, so a scale estimate that is a data value comes back as that value
+  // (the uniform's theta-hat is max x to the bit; with c itself it could come
+  // back an ulp below, where the likelihood is 0).
+  c = std::ldexp(1.0, std::ilogb(c));
   std::vector<double> y(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = (x[i] - m) / c;
   std::vector<double> known_y(known.begin(), known.end());
