@@ -9,6 +9,7 @@
 #include "reports/markdown.hpp"
 #include "reports/verdicts.hpp"
 #include "reports/fit_report.hpp"
+#include "reports/gnuplot.hpp"
 #include "reports/junit.hpp"
 #include "reports/progress.hpp"
 #include "reports/report_set.hpp"
@@ -821,6 +822,8 @@ failure classify_failure(std::exception_ptr error) {
   } catch (const output_error& e) {
     return {exit_bad_input, e.what()};
   } catch (const std::filesystem::filesystem_error& e) {
+    return {exit_bad_input, e.what()};
+  } catch (const gnuplot_error& e) {
     return {exit_bad_input, e.what()};
   } catch (const std::bad_alloc&) {
     return internal("out of memory (std::bad_alloc)");

@@ -18,9 +18,9 @@ int run_cli(int argc, char** argv);
 // What an exception that ends a command means, and the one line (after
 // "mlesim: ") that says it. The user's input or environment: a bad flag,
 // config, data file or state (input_error, state_error), an output folder
-// that cannot be used (output_error) or a path the system refuses
-// (std::filesystem::filesystem_error, with the OS's reason): exit 2 with the
-// message. Anything else (a std::logic_error, a library's exception that no
+// that cannot be used (output_error), a path the system refuses
+// (std::filesystem::filesystem_error, with the OS's reason) or a gnuplot
+// that fails (gnuplot_error, with its message): exit 2 with the message. Anything else (a std::logic_error, a library's exception that no
 // check caught, std::bad_alloc, a non-standard exception) is mlesim's own
 // fault: exit 3, "internal error: ... (please report)".
 struct failure {

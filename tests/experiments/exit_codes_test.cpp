@@ -4,6 +4,7 @@
 #include "experiments/cli.hpp"
 #include "experiments/config.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/gnuplot.hpp"
 #include "sim/state.hpp"
 
 #include <doctest/doctest.h>
@@ -33,6 +34,8 @@ TEST_CASE("exit codes: the user's input exits 2 with its own message") {
       "cannot read", std::filesystem::path("x.csv"), std::make_error_code(std::errc::permission_denied))));
   CHECK(fs.exit_code == exit_bad_input);
   CHECK(fs.message.find("x.csv") != std::string::npos);
+  CHECK(classify_failure(std::make_exception_ptr(gnuplot_error("gnuplot exited with status 3: broke"))).exit_code ==
+        exit_bad_input);
 }
 
 TEST_CASE("exit codes: anything else is an internal error, exit 3, asking for a report") {
