@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <numbers>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -564,18 +565,39 @@ data_fit fit_regression_data(const std::string& model_name, const std::vector<do
   if (!with_profiles && fit.converged) out.notes.push_back("no profile intervals: not computed (--no-profile)");
 
   const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
-  const double threshold = out.log_likelihood - boost::math::quantile(boost::math::chi_squared(1), level) / 2;
+  const double chi2 = boost::math::quantile(boost::math::chi_squared(1), level);
+  const double threshold = out.log_likelihood - chi2 / 2;
   Eigen::MatrixXd covariance;
   if (fit.converged) covariance = regression_observed_information(model, x, y, theta).inverse();
   bool positive_definite = covariance.size() > 0;
   for (Eigen::Index a = 0; a < covariance.rows(); ++a)
     positive_definite = positive_definite && covariance(a, a) > 0 && std::isfinite(covariance(a, a));
+  const Eigen::Index p = x.cols();
+  const bool linear = model.type == regression_model::kind::linear;
+  // The logistic and poisson models' bounds: Newton's method on the bound's
+  // equations, each step one sweep over the rows (glm_point: log-likelihood,
+  // score and information together, in parallel blocks), against a
+  // threshold from the same sums at the estimate.
+  double glm_threshold = 0;
+  if (!linear && with_profiles && positive_definite) glm_threshold = glm_point(model, x, y, theta).log_likelihood - chi2 / 2;
   const auto at = [&](const Eigen::VectorXd& t) -> std::optional<likelihood_point> {
     if (!check_regression(model, parameters, t).empty()) return std::nullopt;
-    return likelihood_point{regression_log_likelihood(model, x, y, t), regression_score(model, x, y, t),
-                            regression_observed_information(model, x, y, t)};
+    regression_point point = glm_point(model, x, y, t);
+    return likelihood_point{point.log_likelihood, std::move(point.score), std::move(point.information)};
   };
-  const Eigen::Index p = x.cols();
+  // The linear model's profiles in closed form from RSS-hat, with no sweep
+  // over the rows. Holding sigma2 leaves beta-hat where it is: log L =
+  // -n/2 log(2 pi sigma2) - RSS/(2 sigma2), searched by TOMS 748. Holding
+  // coefficient j at b raises the least RSS by (b - beta_j)^2 / [(X'X)^-1]_jj,
+  // so the profile falls by chi2/2 where RSS(b) = RSS-hat e^(chi2/n): at
+  // beta_j +- SE_j sqrt(n (e^(chi2/n) - 1)) (SE_j^2 = sigma2-hat [(X'X)^-1]_jj,
+  // the observed information's), exactly.
+  double rss = 0;
+  if (linear && fit.converged) {
+    const Eigen::VectorXd fitted = x * theta.head(p);  // as regression_log_likelihood, to the bit
+    rss = (y - fitted).squaredNorm();
+  }
+  const double linear_factor = std::sqrt(static_cast<double>(n) * std::expm1(chi2 / static_cast<double>(n)));
   for (Eigen::Index j = 0; j < theta.size(); ++j) {
     fitted_parameter parameter{parameters[static_cast<std::size_t>(j)], theta[j], false, {}, {}, {}, {}, {}};
     if (fit.converged) {
@@ -583,10 +605,9 @@ data_fit fit_regression_data(const std::string& model_name, const std::vector<do
       if (covariance(j, j) >= 0 && std::isfinite(covariance(j, j))) se = std::sqrt(covariance(j, j));
       fill_wald(parameter, se, z);
       const auto profile = [&](double held) {
-        if (j == p) {  // sigma2: beta-hat does not depend on it
-          Eigen::VectorXd t = theta;
-          t[p] = held;
-          return held > 0 ? regression_log_likelihood(model, x, y, t) : minus_infinity;
+        if (j == p) {  // sigma2: beta-hat, hence RSS, does not depend on it
+          const double size = static_cast<double>(n);
+          return held > 0 ? -size / 2 * std::log(2 * std::numbers::pi * held) - rss / (2 * held) : minus_infinity;
         }
         // Coefficient j held: its column becomes an offset, the others refitted.
         design_matrix others(n, p - 1);
@@ -598,8 +619,10 @@ data_fit fit_regression_data(const std::string& model_name, const std::vector<do
         return regression_log_likelihood(model, x, y, t);
       };
       const auto bound = [&](double side) -> std::optional<double> {
-        if (j != p && positive_definite)
-          if (const auto found = profile_bound_by_newton(at, theta, covariance, static_cast<int>(j), threshold, side, z))
+        if (linear && j != p && se) return theta[j] + side * linear_factor * *se;
+        if (!linear && positive_definite)
+          if (const auto found =
+                  profile_bound_by_newton(at, theta, covariance, static_cast<int>(j), glm_threshold, side, z))
             return found;
         return profile_bound(profile, parameter.estimate, out.log_likelihood, threshold, side, first_step(parameter, z));
       };
