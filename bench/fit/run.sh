@@ -5,12 +5,16 @@
 # of REPEAT runs (default 1). On a shared machine the CPU time is the steadier
 # figure; the wall time is what a user waits. Each fit's CSV output is kept in
 # OUT (default a temporary folder), so that two builds' figures can be diffed.
-# Usage: bench/fit/run.sh DATA_DIR [MLESIM] [OUT]   (default build/mlesim)
+# CPUS (a taskset list such as 0, or 0,1) pins every run to those cores; TBB
+# then runs as many threads as it is given cores (CPUS=0: one thread).
+# Usage: [REPEAT=R] [CPUS=LIST] bench/fit/run.sh DATA_DIR [MLESIM] [OUT]   (default build/mlesim)
 set -eu
 data=$1
 mlesim=${2:-build/mlesim}
 out=${3:-$(mktemp -d)}
 repeat=${REPEAT:-1}
+pin=""
+[ -n "${CPUS:-}" ] && pin="taskset -c $CPUS"
 mkdir -p "$out"
 no_profile=no
 "$mlesim" fit --help 2>/dev/null | grep -q -- --no-profile && no_profile=yes
@@ -20,7 +24,8 @@ best() {
   wall="" cpu=""
   i=0
   while [ "$i" -lt "$repeat" ]; do
-    /usr/bin/time -f '%e %U %S' -o "$times" "$@" >"$file" 2>&1 || true
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%e %U %S' -o "$times" $pin "$@" >"$file" 2>&1 || true
     read -r w u s <"$times"
     wall=$(awk -v a="$w" -v m="$wall" 'BEGIN { print (m == "" || a < m) ? a : m }')
     cpu=$(awk -v a="$u" -v b="$s" -v m="$cpu" 'BEGIN { c = a + b; print (m == "" || c < m) ? c : m }')
