@@ -39,6 +39,7 @@
 #include <mutex>
 #include <new>
 #include <set>
+#include <malloc.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -745,6 +746,12 @@ int fit_regression_command(const fit_flags& flags, const regression_model& model
 }
 
 int fit_command(const fit_flags& flags) {
+  // Buffers up to 32 MiB (a column of 10^6 values, a design matrix) from the
+  // heap, and kept there when freed for the next one, instead of mapped anew
+  // and faulted in page by page each time: a fit of 10^6 rows touched 270 MB
+  // of fresh pages (69 000 faults, about a third of its time on a VM).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   if (const regression_model* model = find_regression(flags.model)) return fit_regression_command(flags, *model);
   const family_info* family = find_family(flags.model);
   if (!family)
