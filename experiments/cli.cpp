@@ -377,7 +377,7 @@ int run_command(const run_flags& flags, bool judge) {
       all_passed = all_passed && verdicts->all_passed;
       verified.push_back({config.spec.name, config.file.string(), config.spec.seed, config.spec.replications, *verdicts});
     }
-    out << fmt::format("  {:.2f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
+    out << fmt::format("  {:.3f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
   }
   if (shard) {
     for (const auto& [name, content] : reports) {
