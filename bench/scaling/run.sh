@@ -7,6 +7,7 @@
 # RSS; and whether every report is byte-identical to one thread's.
 # Usage: bench/scaling/run.sh [MLESIM]   (default build/mlesim)
 #        REPEAT=3 bench/scaling/run.sh   (each point run 3 times, best kept)
+#        TIME_BIN=PATH: a GNU time for the peak RSS (default /usr/bin/time)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 mlesim=${1:-build/mlesim}
@@ -25,8 +26,8 @@ for config in "$here"/*.toml; do
       r=$((r + 1))
       rm -rf "$out"
       start=$(date +%s%N)
-      if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f '%M' -o "$work/rss" "$mlesim" run --threads "$t" --progress none -o "$out" "$config" >"$work/stdout"
+      if [ -x "${TIME_BIN:=/usr/bin/time}" ]; then
+        "$TIME_BIN" -f '%M' -o "$work/rss" "$mlesim" run --threads "$t" --progress none -o "$out" "$config" >"$work/stdout"
       else
         echo 0 >"$work/rss"
         "$mlesim" run --threads "$t" --progress none -o "$out" "$config" >"$work/stdout"
