@@ -278,6 +278,9 @@ double cdf(const scaled_t& d, double x) { return cdf(d.t, (x - d.location) / d.s
 double quantile_of(const scaled_t& d, double p, bool upper) {
   return d.location + d.scale * (upper ? quantile(complement(d.t, p)) : quantile(d.t, p));
 }
+std::pair<double, double> support(const scaled_t&) {
+  return {-std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
+}
 
 template <class Law>
 double quantile_of(const Law& law, double p, bool upper) {
@@ -393,10 +396,12 @@ TEST_CASE_TEMPLATE_DEFINE("rig: every point of the table is inside the supported
 TEST_CASE_TEMPLATE_APPLY(table_points, families);
 
 // log f(x) is log of Boost.Math's pdf (or pmf) to 1e-12 relative (at least
-// 1e-12 absolute) plus the point's log-density error, on a sample and at the
-// quantiles 1e-9, 1e-3, 1/4, 1/2 and their complements (those that are
-// possible values: the beta's 1 - 1e-9 quantile rounds to 1); and log L of
-// the sample is the sum, to 1e-12 of the terms' sizes plus n times that error.
+// 1e-12 absolute) plus the point's log-density error, on a sample, at the
+// quantiles 1e-9, 1e-3, 1/4, 1/2 and their complements, and at the ends of
+// the support where they are finite (0 for the exponential and the counts,
+// x_m, the uniform's theta, the binomial's trials): those of them that are
+// possible values (the beta's 1 - 1e-9 quantile rounds to 1). log L of the
+// sample is the sum, to 1e-12 of the terms' sizes plus n times that error.
 TEST_CASE_TEMPLATE_DEFINE("rig: the log-density is Boost.Math's", F, log_density) {
   static_assert(has_law<F>, "no Boost.Math law for this family: build one in law_of");
   const row& r = row_of<F>();
@@ -416,6 +421,13 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the log-density is Boost.Math's", F, log_density
     for (double q : {1e-9, 1e-3, 0.25, 0.5})
       for (bool upper : {false, true})
         if (const double xq = quantile_of(law, q, upper); admits(f, xq)) x.push_back(xq);
+    // The support's ends, where they are points of it: not Boost's stand-ins
+    // for an open end, the largest double or the smallest normal one.
+    const auto [lowest, highest] = support(law);
+    for (double end : {lowest, highest})
+      if (std::abs(end) < std::numeric_limits<double>::max() && std::abs(end) != std::numeric_limits<double>::min() &&
+          admits(f, end))
+        x.push_back(end);
     for (double xi : x) {
       CAPTURE(xi);
       const double density = pdf(law, xi), own = f.log_likelihood(t, std::span<const double>(&xi, 1));
@@ -596,7 +608,7 @@ TEST_CASE_TEMPLATE_APPLY(sampler, families);
 // L at theta-hat is at least its value at the truth and at points on the
 // way there, up to its rounding (1e-12 of its size, plus 2 n times the
 // point's log-density error); at an interior theta-hat each coordinate step
-// either way lowers it, a step of 1e-3 of the reach or, where log L carries
+// either way lowers it, a step of 1e-4 of the reach or, where log L carries
 // rounding, 3 sqrt(log-density error) of it (log L then falls by about n/2
 // (step/reach)^2, above the rounding); and (regular families) each score
 // coordinate is within 1e-6 of its scale sqrt(n I_jj) of 0, plus the score's
@@ -634,7 +646,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the MLE maximizes the likelihood and the score v
         REQUIRE(d > 0);
         for (double direction : {-1.0, 1.0}) {
           params<F> moved = hat;
-          moved[j] += direction * std::max(1e-3, 3 * std::sqrt(p.log_density_error)) * d;
+          moved[j] += direction * std::max(1e-4, 3 * std::sqrt(p.log_density_error)) * d;
           CAPTURE(direction);
           CHECK(f.log_likelihood(moved, x) < best);
         }
