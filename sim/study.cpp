@@ -150,6 +150,7 @@ std::vector<experiment_result> run_all(const prepared_study& study, const run_ho
         for (std::uint64_t index = row.folded; index < row.planned; ++index) work.push_back({row.condition, row.size, index});
     }
     if (work.empty()) break;
+    if (hooks.round) hooks.round(work);
     for_each_in_order(work.size(), [&](std::size_t i) {
       const chunk_id id = work[i];
       const prepared_experiment& experiment = *study[id.condition];

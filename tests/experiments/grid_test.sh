@@ -153,8 +153,6 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
 [ "$(awk -F, 'NR > 1 { print $6 }' "$work/target/target.csv" | sort -u | wc -l)" -gt 1 ] && ok || bad "targets: every row ran alike"
 "$mlesim" run "$work/target.toml" -o "$work/target-1" -q --threads 1 && ok || bad "target run on 1 thread"
 cmp -s "$work/target/target.csv" "$work/target-1/target.csv" && ok || bad "target run: 1 thread differs"
-"$mlesim" run "$work/target.toml" -o "$work/target-shard" -q --shard 1/2 2> "$work/stderr"
-[ $? = 2 ] && grep -q "target_mcse" "$work/stderr" && ok || bad "a target run's shard is not refused"
 # A target no row can meet runs each row to the maximum and says so.
 sed 's/coverage = 0.01, bias = 0.02/bias = 0.0001/; s/max_replications = 4000/max_replications = 300/' \
   "$work/target.toml" > "$work/unmet.toml"
