@@ -581,3 +581,38 @@ params = { theta = [1, 3] }
   CHECK(partners(mse) == 0);  // no CRLB
   CHECK(mse.series_count("dashed") == 0);
 }
+
+TEST_CASE("grid figures: the report embeds them in its summary, the page inline, and its results file redraws them") {
+  const auto results = grid_run(R"([experiment]
+name = "grid-report"
+seed = 9
+replications = 200
+sample_sizes = [10, 40]
+[generate]
+family = "poisson"
+params = { lambda = [1, 4] }
+)");
+  const experiment_reports reports = experiment_report_files(results, "a build", "");
+  std::map<std::string, std::string> files(reports.files.begin(), reports.files.end());
+  const std::string& md = files.at("grid-report.md");
+  const auto summary = md.find("## Summary across conditions"), detail = md.find("## Condition 1");
+  REQUIRE(summary != std::string::npos);
+  REQUIRE(detail != std::string::npos);
+  for (const std::string kind : {"mse", "bias", "coverage", "efficiency", "mse-by-factor", "coverage-by-factor"}) {
+    const std::string file = "grid-report.lambda." + kind + ".svg";
+    INFO(file);
+    CHECK(files.contains(file));
+    const auto link = md.find("](" + file + ")");
+    CHECK(link > summary);
+    CHECK(link < detail);
+    CHECK(files.at("grid-report.html").find("src=\"" + file + "\"") == std::string::npos);  // inline, not linked
+  }
+  CHECK(files.contains("grid-report.c2.lambda.qq.svg"));  // each condition's figures stay
+  CHECK(md.find("a line per condition, named in the key by its factors' values") != std::string::npos);
+  // Every file the grid may write is among the names experiment_report_names lists.
+  const auto names = experiment_report_names("grid-report", {"lambda"}, 2);
+  for (const auto& [file, content] : files) CHECK_MESSAGE(std::find(names.begin(), names.end(), file) != names.end(), file);
+  // The results file alone redraws every file, byte for byte.
+  const saved_results saved = read_results_json(files.at("grid-report.results.json"), "grid-report.results.json");
+  CHECK(experiment_report_files(saved.conditions, saved.build, saved.verdicts).files == reports.files);
+}
