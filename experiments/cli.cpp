@@ -260,15 +260,6 @@ int run_command(const run_flags& flags, bool judge) {
       if (config.checks.empty())
         throw input_error(fmt::format("{}: declares no [[check]]: nothing to verify", config.file.string()));
   const bool speaks = !mpi_world || mpi_world->rank == 0;  // rank 0 alone writes and prints
-  // A target's rounds need every chunk of the round before the next is
-  // chosen: one process (its threads) decides them.
-  if (flags.shard || flags.mpi)
-    for (const auto& config : configs)
-      if (!config.spec.targets.empty())
-        throw input_error(fmt::format("{}: target_mcse chooses each round's chunks from all the chunks before it, which "
-                                      "{} cannot see; run it without {}, or give replications instead",
-                                      config.file.string(), flags.shard ? "a shard" : "an MPI rank",
-                                      flags.shard ? "--shard" : "--mpi"));
   std::optional<std::pair<std::uint32_t, std::uint32_t>> shard;
   if (flags.shard) {
     shard = shard_flag(*flags.shard);
@@ -339,8 +330,12 @@ int run_command(const run_flags& flags, bool judge) {
         const experiment_state state = run_to_state(study, shard_chunks(config.conditions, shard->first, shard->second),
                                                     shard->first, shard->second, progress);
         reports.emplace_back(shard_file_name(config.spec.name, shard->first, shard->second), encode_state(state));
-        out << fmt::format("{}: shard {} of {}, {} chunks\n", config.spec.name, shard->first, shard->second,
-                           state.chunks.size());
+        out << fmt::format("{}: shard {} of {}, {} chunks{}\n", config.spec.name, shard->first, shard->second,
+                           state.chunks.size(),
+                           config.spec.targets.empty()
+                               ? ""
+                               : " (to max_replications: shards cannot see each other's figures; merge stops "
+                                 "each row where one run would)");
         continue;
       }
       if (flags.checkpoint || flags.resume) {
@@ -348,17 +343,10 @@ int run_command(const run_flags& flags, bool judge) {
         results = run_with_checkpoint(study, config.conditions, file, flags.resume, flags.checkpoint_every, progress);
         checkpoints.push_back(file);
       } else if (mpi_world) {
-        // Each rank its share of the chunks (round robin, as shards), all to
-        // rank 0, which folds them in the fixed order.
-        const auto rank = static_cast<std::uint32_t>(mpi_world->rank + 1);
-        const auto ranks = static_cast<std::uint32_t>(mpi_world->size);
-        const auto states =
-            mpi::gather(encode_state(run_to_state(study, shard_chunks(config.conditions, rank, ranks), rank, ranks,
-                                                  speaks ? progress : progress_callback{})));
+        // Rank 0 decides each round (with targets, from the fold before it)
+        // and folds every rank's share of it in the fixed order.
+        results = mpi::run_study(study, speaks ? progress : progress_callback{});
         if (!speaks) continue;
-        std::map<chunk_id, std::string> chunks;
-        for (std::uint32_t r = 0; r < ranks; ++r) chunks.merge(decode_state(states[r], fmt::format("rank {}", r)).chunks);
-        results = summarize_encoded(study, chunks, "the ranks' states");
       } else {
         results = run_all(study, progress);
       }
@@ -376,7 +364,7 @@ int run_command(const run_flags& flags, bool judge) {
       all_passed = all_passed && verdicts->all_passed;
       verified.push_back({config.spec.name, config.file.string(), config.spec.seed, config.spec.replications, *verdicts});
     }
-    out << fmt::format("  {:.2f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
+    out << fmt::format("  {:.3f} s\n\n", seconds) << std::flush;  // a person or a pipe sees each experiment end
   }
   if (shard) {
     for (const auto& [name, content] : reports) {

@@ -1,9 +1,17 @@
 #include "experiments/mpi.hpp"
 
 #include "experiments/config.hpp"
+#include "sim/state.hpp"
 
+#include <fmt/format.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
 #include <stdexcept>
 
 #if MLESIM_MPI
@@ -60,10 +68,34 @@ std::vector<std::string> gather(const std::string& mine) {
   return result;
 }
 
+std::string broadcast(const std::string& mine) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  unsigned long long length = rank == 0 ? mine.size() : 0;
+  MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+  // Every rank sees the same length, so every rank throws here alike.
+  if (length > static_cast<unsigned long long>(std::numeric_limits<int>::max()))
+    throw input_error("--mpi: a round's plan is over 2 GiB; use --shard and merge");
+  std::string bytes = rank == 0 ? mine : std::string(static_cast<std::size_t>(length), '\0');
+  MPI_Bcast(bytes.data(), static_cast<int>(length), MPI_BYTE, 0, MPI_COMM_WORLD);
+  return bytes;
+}
+
 void abort(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);
   std::exit(code);
 }
+
+namespace {
+
+world current() {
+  world w;
+  MPI_Comm_rank(MPI_COMM_WORLD, &w.rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &w.size);
+  return w;
+}
+
+}  // namespace
 
 #else
 
@@ -71,8 +103,121 @@ bool available() { return false; }
 world init() { throw std::logic_error("mpi: not built with MPI"); }
 void finalize() {}
 std::vector<std::string> gather(const std::string& mine) { return {mine}; }
+std::string broadcast(const std::string& mine) { return mine; }
 void abort(int code) { std::exit(code); }
 
+namespace {
+
+world current() { return {}; }
+
+}  // namespace
+
 #endif
+
+namespace {
+
+// A round's chunks as bytes: per chunk u32 condition, u32 size, u64 index,
+// little-endian.
+std::string encode_round(std::span<const chunk_id> chunks) {
+  std::string bytes;
+  bytes.reserve(16 * chunks.size());
+  const auto put = [&](std::uint64_t value, int width) {
+    for (int i = 0; i < width; ++i) bytes.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  };
+  for (const chunk_id& id : chunks) {
+    put(id.condition, 4);
+    put(id.size, 4);
+    put(id.index, 8);
+  }
+  return bytes;
+}
+
+std::vector<chunk_id> decode_round(const std::string& bytes) {
+  if (bytes.size() % 16 != 0) throw std::logic_error("mpi: a round's plan came torn");
+  const auto get = [&](std::size_t at, int width) {
+    std::uint64_t value = 0;
+    for (int i = 0; i < width; ++i) value |= std::uint64_t{static_cast<unsigned char>(bytes[at + i])} << (8 * i);
+    return value;
+  };
+  std::vector<chunk_id> chunks;
+  for (std::size_t at = 0; at < bytes.size(); at += 16)
+    chunks.push_back(
+        {static_cast<std::uint32_t>(get(at, 4)), static_cast<std::uint32_t>(get(at + 4, 4)), get(at + 8, 8)});
+  return chunks;
+}
+
+// Rank r's share of a round: its i-th chunk for every i = r mod P (round
+// robin, as shards).
+std::vector<chunk_id> share(std::span<const chunk_id> chunks, world w) {
+  std::vector<chunk_id> mine;
+  for (std::size_t i = static_cast<std::size_t>(w.rank); i < chunks.size(); i += static_cast<std::size_t>(w.size))
+    mine.push_back(chunks[i]);
+  return mine;
+}
+
+// Runs a rank's share of a round into an encoded state (no settings: every
+// rank runs the same study, and the bytes go to rank 0 alone), counting its
+// replications done since `before`.
+experiment_state run_share(const prepared_study& study, std::span<const chunk_id> mine, world w,
+                           const progress_callback& progress, std::uint64_t before) {
+  experiment_state state{.settings = {},
+                         .shard = static_cast<std::uint32_t>(w.rank + 1),
+                         .shards = static_cast<std::uint32_t>(w.size)};
+  const auto size_of = [&](chunk_id id) {
+    return chunk_replications(study.at(id.condition)->spec().replications, id.index).size();
+  };
+  std::uint64_t total = 0, done = 0;
+  for (const chunk_id& id : mine) total += size_of(id);
+  std::mutex mutex;
+  run_chunks(study, mine, [&](chunk_id id, accumulator_set&& accumulators) {
+    std::string bytes = encode_chunk(accumulators);  // outside the lock: the encoding is the work
+    std::lock_guard lock(mutex);
+    state.chunks.emplace(id, std::move(bytes));
+    done += size_of(id);
+    if (progress) progress(before + done, before + total);
+  });
+  return state;
+}
+
+}  // namespace
+
+std::vector<experiment_result> run_study(const prepared_study& study, const progress_callback& progress) {
+  const world w = current();
+  if (w.rank != 0) {
+    // Each round rank 0 decides, until it sends an empty one.
+    for (;;) {
+      const std::vector<chunk_id> chunks = decode_round(broadcast({}));
+      if (chunks.empty()) return {};
+      gather(encode_state(run_share(study, share(chunks, w), w, {}, 0)));
+    }
+  }
+  std::map<chunk_id, std::string> gathered;  // this round's chunks, every rank's, encoded
+  std::uint64_t own_before = 0;              // rank 0's replications in the rounds before
+  run_hooks hooks{.compute = false};
+  hooks.round = [&](std::span<const chunk_id> chunks) {
+    broadcast(encode_round(chunks));
+    const std::vector<chunk_id> mine = share(chunks, w);
+    experiment_state state = run_share(study, mine, w, progress, own_before);
+    for (const chunk_id& id : mine)
+      own_before += chunk_replications(study.at(id.condition)->spec().replications, id.index).size();
+    const std::vector<std::string> states = gather({});  // rank 0's own chunks are at hand
+    gathered = std::move(state.chunks);
+    for (std::size_t r = 1; r < states.size(); ++r)
+      gathered.merge(decode_state(states[r], fmt::format("rank {}'s chunks", r)).chunks);
+  };
+  hooks.saved = [&](chunk_id id) -> std::optional<accumulator_set> {
+    const auto it = gathered.find(id);
+    if (it == gathered.end()) return std::nullopt;
+    return decode_chunk(it->second, study.at(id.condition)->estimand_count(), "the ranks' chunks");
+  };
+  hooks.missing = [&](chunk_id id) {
+    std::vector<experiment_spec> conditions;
+    for (const auto& experiment : study) conditions.push_back(experiment->spec());
+    throw std::logic_error(fmt::format("mpi: no rank returned {}", describe_chunk(conditions, id)));
+  };
+  std::vector<experiment_result> results = run_all(study, hooks);
+  broadcast({});  // the end: an empty round
+  return results;
+}
 
 }  // namespace mlesim::mpi

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
 
 namespace mlesim {
 namespace {
@@ -451,6 +452,400 @@ std::optional<std::vector<std::string>> draw_figures(const figure_plan& plan) {
     }
   if (count == 0) return std::vector<std::string>{};
   return run_gnuplot(script, count);
+}
+
+}  // namespace mlesim
+
+// A grid's figures across its conditions.
+namespace mlesim {
+namespace {
+
+// Twelve colours told apart on white (Tableau's ten, an indigo and a dark
+// gold), and six filled point types (circle, square, triangles, diamond,
+// pentagon; the open one of each is the type before it).
+constexpr std::string_view grid_colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                                              "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#8c6d31"};
+constexpr int grid_points[] = {7, 5, 9, 11, 13, 15};
+
+// One line of a grid figure: its key entry, its measured points and, where
+// there is one, its dashed partner.
+struct grid_line {
+  std::string title;
+  std::vector<measured> points;
+  std::vector<measured> companion;
+};
+
+struct grid_axes {
+  std::vector<double> xs;  // every x the lines are at: sorted, distinct
+  bool log_x = true;
+  std::string x_label;
+  bool log_y = false;
+  std::string y_label;
+  std::optional<std::pair<double, std::string>> reference{};  // a horizontal line and its key entry
+  bool companion_points = false;                              // a measured partner: dashed with open points
+  std::string companion_key{};                                // what the dashed lines are
+};
+
+std::size_t characters(std::string_view text) {  // UTF-8 code points
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+}
+
+// The script of a figure of lines (its data blocks, axes and plot command),
+// and the size that leaves its key below the plot room.
+std::string grid_lines_script(script& s, const std::vector<grid_line>& lines, const grid_axes& a, int& width,
+                              int& height) {
+  const auto to_axis = [&](double x) { return a.log_x ? std::log(x) : x; };
+  const auto from_axis = [&](double u) { return a.log_x ? std::exp(u) : u; };
+  double gap = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 1; i < a.xs.size(); ++i) gap = std::min(gap, to_axis(a.xs[i]) - to_axis(a.xs[i - 1]));
+  if (!std::isfinite(gap)) gap = a.log_x ? 0.6 : std::max(1.0, std::abs(a.xs.front()));
+  // Lines nudged apart by up to 30% of the smallest gap between x values.
+  const double spread = 0.3 * gap, m = static_cast<double>(lines.size());
+  const auto nudged = [&](std::size_t line, double x) {
+    return lines.size() < 2 ? x : from_axis(to_axis(x) + spread * (static_cast<double>(line) / (m - 1) - 0.5));
+  };
+  const double range = to_axis(a.xs.back()) - to_axis(a.xs.front());
+  const double margin = std::max(a.log_x ? std::log(1.3) : 0.05 * range, 0.25 * gap);
+  std::string text = fmt::format("set xrange [{}:{}]\n", number(from_axis(to_axis(a.xs.front()) - margin)),
+                                 number(from_axis(to_axis(a.xs.back()) + margin)));
+  if (a.log_x) text += "set logscale x\n";
+  if (a.xs.size() <= max_grid_lines) {
+    std::string tics;
+    for (double x : a.xs) tics += fmt::format("{}{}", tics.empty() ? "" : ", ", number(x));
+    text += fmt::format("set xtics ({})\n", tics);
+  } else {
+    text += "set format x '%g'\n";
+  }
+  text += fmt::format("unset mxtics\nset xlabel {}\nset ylabel {}\nset format y '%g'\n", gp_string(a.x_label),
+                      gp_string(a.y_label));
+
+  // On a log y axis, the range the values, bars and partners span; a bar
+  // that reaches 0 runs to the bottom.
+  double low = std::numeric_limits<double>::infinity(), high = 0;
+  if (a.log_y) {
+    const auto span = [&](double y) {
+      if (y > 0 && std::isfinite(y)) low = std::min(low, y), high = std::max(high, y);
+    };
+    for (const auto& line : lines) {
+      for (const auto& p : line.points) {
+        span(p.value);
+        if (p.mcse) span(p.value - 2 * *p.mcse), span(p.value + 2 * *p.mcse);
+      }
+      for (const auto& p : line.companion) span(p.value);
+    }
+    low /= 1.6, high *= 1.6;
+    text += fmt::format("set logscale y\nset yrange [{}:{}]\n", number(low), number(high));
+  } else {
+    text += "set offsets 0, 0, graph 0.05, graph 0.05\n";
+  }
+
+  std::string plot;
+  std::size_t longest = 0, entries = 0;
+  const auto key = [&](std::string_view title) {
+    longest = std::max(longest, characters(title));
+    ++entries;
+  };
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view colour = grid_colours[i % std::size(grid_colours)];
+    const int point = grid_points[i % std::size(grid_points)];
+    std::vector<std::vector<double>> rows;
+    for (const auto& p : lines[i].points) {
+      const double bar = 2 * p.mcse.value_or(0);
+      double lower = p.value - bar, upper = p.value + bar;
+      if (a.log_y) lower = lower > 0 ? lower : low, upper = std::isfinite(upper) ? upper : high;
+      rows.push_back({nudged(i, p.n), p.value, lower, upper});
+    }
+    plot += fmt::format("{}{} using 1:2:3:4 with yerrorlines pt {} ps 0.8 lw 1.5 lc rgb '{}' title {}",
+                        plot.empty() ? "plot " : ", ", s.block(rows), point, colour, gp_string(lines[i].title));
+    key(lines[i].title);
+    if (!lines[i].companion.empty()) {
+      std::vector<std::vector<double>> partner;
+      for (const auto& p : lines[i].companion) partner.push_back({nudged(i, p.n), p.value});
+      plot += a.companion_points
+                  ? fmt::format(", {} using 1:2 with linespoints dt 2 pt {} ps 0.8 lw 1.2 lc rgb '{}' notitle",
+                                s.block(partner), point - 1, colour)
+                  : fmt::format(", {} using 1:2 with lines dt 2 lw 1.2 lc rgb '{}' notitle", s.block(partner), colour);
+    }
+  }
+  if (a.reference) {
+    plot += fmt::format(", {} with lines dt 2 lw 1.5 lc rgb 'black' title {}", number(a.reference->first),
+                        gp_string(a.reference->second));
+    key(a.reference->second);
+  }
+  const bool partners = std::any_of(lines.begin(), lines.end(), [](const auto& l) { return !l.companion.empty(); });
+  if (partners && !a.companion_key.empty()) {
+    plot += fmt::format(", keyentry with {} dt 2 lw 1.2 lc rgb '#444444' title {}",
+                        a.companion_points ? "linespoints pt 6 ps 0.8" : "lines", gp_string(a.companion_key));
+    key(a.companion_key);
+  }
+  // The key below the plot in as many columns (at most 4) as its longest
+  // entry leaves room for: gnuplot's SVG terminal counts about 8 pixels a
+  // character at 11 points, and 9 characters more a column for the sample
+  // and the gaps; a key too wide for one column widens the figure. gnuplot
+  // uses as many columns as fit, up to maxcols, so these are the columns it
+  // draws, and the figure grows taller by the rows they make.
+  const std::size_t per_column = 8 * (longest + 9);
+  width = std::max<int>(width, static_cast<int>((per_column + 9) / 10 * 10));
+  const std::size_t columns = std::clamp<std::size_t>(static_cast<std::size_t>(width) / per_column, 1, 4);
+  const std::size_t rows = (entries + columns - 1) / columns;
+  height = 380 + 18 * static_cast<int>(rows);
+  text += fmt::format("set key below left Left reverse samplen 3 maxcols {}\n", columns);
+  return text + plot + "\n";
+}
+
+std::string factor_values(const experiment_spec& spec, std::size_t from) {
+  std::string label;
+  for (std::size_t f = from; f < spec.condition.size(); ++f)
+    label += fmt::format("{}{} = {}", label.empty() ? "" : ", ", spec.condition[f].factor, spec.condition[f].value);
+  return label;
+}
+
+// A measure and its partner at one row.
+using pick = std::function<estimate_with_mcse(const estimand_result&)>;
+
+struct grid_measure {
+  pick value;
+  pick partner;  // empty: none
+  grid_axes axes;
+  std::string missing;  // "no MSE": what a line without points lacks
+};
+
+std::optional<grid_measure> grid_measure_of(std::string_view kind, const experiment_result& first, bool regular,
+                                            bool wrong_model) {
+  const double level = first.spec.level;
+  grid_measure g;
+  if (kind == "mse") {
+    g.value = [](const estimand_result& r) {
+      return r.m.mse.value && *r.m.mse.value > 0 ? r.m.mse : estimate_with_mcse{};
+    };
+    g.partner = [wrong_model](const estimand_result& r) {
+      const maybe bound = wrong_model ? r.m.sandwich_var : r.m.crlb;
+      return bound && *bound > 0 ? estimate_with_mcse{bound, std::nullopt} : estimate_with_mcse{};
+    };
+    g.axes.log_y = true;
+    g.axes.y_label = "MSE";
+    g.axes.companion_key = wrong_model ? "dashed, same colour: its sandwich variance A⁻¹BA⁻¹/n"
+                                       : "dashed, same colour: its CRLB";
+    g.missing = "no positive MSE";
+  } else if (kind == "bias") {
+    g.value = [](const estimand_result& r) { return r.m.bias; };
+    g.axes.y_label = "bias (estimate − truth)";
+    g.axes.reference = std::pair(0.0, std::string("zero"));
+    g.missing = "no finite estimate";
+  } else if (kind == "coverage") {
+    if (!regular) return std::nullopt;
+    g.value = [](const estimand_result& r) { return r.m.fisher.coverage; };
+    g.partner = [](const estimand_result& r) { return r.m.sandwich.coverage; };
+    g.axes.y_label = "coverage";
+    g.axes.reference = std::pair(level, fmt::format("nominal level {:g}", level));
+    g.axes.companion_points = true;
+    g.axes.companion_key = "dashed, open points: sandwich interval coverage";
+    g.missing = "no Wald interval";
+  } else {
+    if (!regular) return std::nullopt;
+    g.value = [](const estimand_result& r) { return r.m.var_over_crlb; };
+    if (!first.alternative_estimator.empty()) {
+      g.partner = [](const estimand_result& r) {
+        return r.m.alternative ? r.m.alternative->relative_efficiency : estimate_with_mcse{};
+      };
+      g.axes.companion_key =
+          fmt::format("dashed, open points: relative efficiency MSE({})/MSE(MLE)", first.alternative_estimator);
+    }
+    g.axes.y_label = "var / CRLB";
+    g.axes.reference = std::pair(1.0, std::string("efficient: 1"));
+    g.axes.companion_points = true;
+    g.missing = "no var/CRLB";
+  }
+  return g;
+}
+
+std::optional<measured> measured_at(const pick& get, const estimand_result& row, double x) {
+  const estimate_with_mcse v = get(row);
+  if (!finite(v.value)) return std::nullopt;
+  return measured{x, *v.value, finite(v.mcse) ? v.mcse : std::nullopt};
+}
+
+constexpr std::string_view grid_kinds[] = {"mse", "bias", "coverage", "efficiency"};
+
+std::string kind_words(std::string_view kind) {
+  if (kind == "mse") return "MSE";
+  if (kind == "bias") return "bias";
+  if (kind == "coverage") return "Wald interval coverage";
+  return "var/CRLB";
+}
+
+std::string title_words(std::string_view kind) { return kind == "coverage" ? "coverage" : kind_words(kind); }
+
+}  // namespace
+
+std::vector<condition_group> grid_groups(const std::vector<experiment_result>& conditions) {
+  const std::size_t factors = conditions.front().spec.condition.size();
+  if (conditions.size() <= max_grid_lines) {
+    std::vector<std::size_t> all(conditions.size());
+    for (std::size_t c = 0; c < all.size(); ++c) all[c] = c;
+    return {{.shared = 0, .label = {}, .conditions = std::move(all)}};
+  }
+  for (std::size_t shared = 1; shared < factors; ++shared) {
+    std::vector<condition_group> groups;
+    std::map<std::vector<double>, std::size_t> index;
+    bool fits = true;
+    for (std::size_t c = 0; c < conditions.size() && fits; ++c) {
+      const auto& values = conditions[c].spec.condition;
+      std::vector<double> key;
+      for (std::size_t f = 0; f < shared; ++f) key.push_back(values[f].value);
+      const auto [it, fresh] = index.emplace(key, groups.size());
+      if (fresh) {
+        std::string label;
+        for (std::size_t f = 0; f < shared; ++f)
+          label += fmt::format("{}{} = {}", label.empty() ? "" : ", ", values[f].factor, values[f].value);
+        groups.push_back({.shared = shared, .label = std::move(label), .conditions = {}});
+      }
+      groups[it->second].conditions.push_back(c);
+      fits = groups[it->second].conditions.size() <= max_grid_lines && groups.size() <= max_grid_groups;
+    }
+    if (fits) return groups;
+  }
+  return {};
+}
+
+grid_figure_plan plan_grid_figures(const std::vector<experiment_result>& conditions) {
+  grid_figure_plan plan;
+  if (conditions.size() < 2) return plan;
+  const experiment_result& first = conditions.front();
+  const experiment_spec& spec = first.spec;
+  const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
+  const bool regular = family == nullptr || family->regular;
+  const bool wrong_model = misspecified(spec);
+  const std::size_t factors = spec.condition.size();
+  const auto groups = grid_groups(conditions);
+  if (groups.empty()) {
+    plan.notes.push_back(fmt::format(
+        "No figure with a line per condition: {} conditions do not split by their slowest factors' values into at "
+        "most {} figures of at most {} lines",
+        conditions.size(), max_grid_groups, max_grid_lines));
+  } else if (groups.size() > 1) {
+    std::vector<std::string> names;
+    for (std::size_t f = 0; f < groups.front().shared; ++f) names.push_back(spec.condition[f].factor);
+    plan.notes.push_back(fmt::format(
+        "The {} conditions are more than one figure's {} lines: each figure with a line per condition holds those "
+        "that share a value of {} ({} figures per measure, `{}.gK.…`)",
+        conditions.size(), max_grid_lines, fmt::join(names, " and "), groups.size(), spec.name));
+  }
+  const bool by_factor = factors == 1 && spec.sample_sizes.size() <= max_grid_lines;
+  if (factors != 1)
+    plan.notes.push_back(fmt::format("No figure against a factor's value: the grid varies {} factors, and those "
+                                     "figures are drawn for a grid of one",
+                                     factors));
+  else if (!by_factor)
+    plan.notes.push_back(fmt::format("No figure against {}: its {} sample sizes are more than one figure's {} lines",
+                                     spec.condition.front().factor, spec.sample_sizes.size(), max_grid_lines));
+
+  for (std::size_t e = 0; e < spec.estimands.size(); ++e) {
+    const std::string& estimand = spec.estimands[e];
+    estimand_figures figures{.estimand = estimand, .figures = {}, .notes = {}};
+    const std::string estimand_stem = estimand_file_stem(spec.estimands, e);
+    // Each condition's rows of this estimand, in n order.
+    std::vector<std::vector<const estimand_result*>> rows(conditions.size());
+    for (std::size_t c = 0; c < conditions.size(); ++c)
+      for (const auto& row : conditions[c].rows)
+        if (row.estimand == estimand) rows[c].push_back(&row);
+    const auto add = [&](std::string kind, std::string file, std::string alt, std::string title,
+                         std::vector<grid_line> lines, grid_axes axes, std::size_t block) {
+      script s(fmt::format("g{}_e{}_{}", block, e + 1, std::string_view(kind).substr(0, kind.find('-'))));
+      int width = 640, height = 440;
+      std::string text = grid_lines_script(s, lines, axes, width, height);
+      figures.figures.push_back({estimand, std::move(kind), std::move(file), std::move(alt),
+                                 preamble(width, height) + s.text + fmt::format("set title {}\n", gp_string(title)) +
+                                     text + gnuplot_end_of_figure()});
+    };
+    for (const std::string_view kind : grid_kinds) {
+      const auto measure = grid_measure_of(kind, first, regular, wrong_model);
+      if (!measure) {
+        figures.notes.push_back(fmt::format("No {} figure across conditions: a non-regular model has no {}",
+                                            kind_words(kind),
+                                            kind == "coverage" ? "Wald interval" : "Cramér–Rao bound"));
+        continue;
+      }
+      // (a) against n, a line per condition of each group.
+      for (std::size_t g = 0; g < groups.size(); ++g) {
+        const condition_group& group = groups[g];
+        std::vector<grid_line> lines;
+        std::vector<std::string> absent;
+        for (std::size_t c : group.conditions) {
+          grid_line line{.title = factor_values(conditions[c].spec, group.shared), .points = {}, .companion = {}};
+          for (const auto* row : rows[c]) {
+            const double n = static_cast<double>(row->n);
+            if (auto p = measured_at(measure->value, *row, n)) line.points.push_back(*p);
+            if (measure->partner)
+              if (auto p = measured_at(measure->partner, *row, n)) line.companion.push_back(*p);
+          }
+          if (line.points.empty()) absent.push_back(fmt::format("{} ({})", c + 1, condition_label(conditions[c].spec)));
+          else lines.push_back(std::move(line));
+        }
+        const std::string where = group.label.empty() ? std::string() : fmt::format(", {}", group.label);
+        if (lines.empty()) {
+          figures.notes.push_back(fmt::format("No {} figure across the conditions{}: none has {} at any n",
+                                              kind_words(kind), where, measure->missing));
+          continue;
+        }
+        if (!absent.empty())
+          figures.notes.push_back(fmt::format("The {} figure across conditions has no line for condition{} {}: {} at "
+                                              "any n",
+                                              kind_words(kind), absent.size() > 1 ? "s" : "",
+                                              fmt::join(absent, ", "), measure->missing));
+        grid_axes axes = measure->axes;
+        axes.xs.assign(spec.sample_sizes.begin(), spec.sample_sizes.end());
+        axes.x_label = "n (sample size)";
+        const std::string stem = groups.size() > 1 ? fmt::format("{}.g{}", spec.name, g + 1) : spec.name;
+        add(std::string(kind), fmt::format("{}.{}.{}.svg", stem, estimand_stem, kind),
+            fmt::format("{} of {} against n, a line per condition{} with ±2 MCSE bars", kind_words(kind), estimand,
+                        group.label.empty() ? "" : fmt::format(" with {}", group.label)),
+            fmt::format("{} · {}{}: {} against n by condition{}", spec.name, estimand, where, title_words(kind),
+                        kind == "mse" ? " (log–log)" : ""),
+            std::move(lines), std::move(axes), g + 1);
+      }
+      // (b) against the factor's value, a line per n.
+      if (!by_factor) continue;
+      const std::string& factor = spec.condition.front().factor;
+      std::vector<grid_line> lines;
+      std::vector<double> xs;
+      for (const auto& c : conditions) xs.push_back(c.spec.condition.front().value);
+      std::sort(xs.begin(), xs.end());
+      xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+      for (std::size_t k = 0; k < spec.sample_sizes.size(); ++k) {
+        grid_line line{.title = fmt::format("n = {}", spec.sample_sizes[k]), .points = {}, .companion = {}};
+        std::vector<std::pair<double, std::size_t>> order;  // by the factor's value
+        for (std::size_t c = 0; c < conditions.size(); ++c)
+          order.emplace_back(conditions[c].spec.condition.front().value, c);
+        std::sort(order.begin(), order.end());
+        for (const auto& [x, c] : order) {
+          if (k >= rows[c].size()) continue;
+          if (auto p = measured_at(measure->value, *rows[c][k], x)) line.points.push_back(*p);
+          if (measure->partner)
+            if (auto p = measured_at(measure->partner, *rows[c][k], x)) line.companion.push_back(*p);
+        }
+        if (!line.points.empty()) lines.push_back(std::move(line));
+      }
+      if (lines.empty()) {
+        if (groups.empty())  // else said above
+          figures.notes.push_back(fmt::format("No {} figure against {}: no condition has {} at any n",
+                                              kind_words(kind), factor, measure->missing));
+        continue;
+      }
+      grid_axes axes = measure->axes;
+      axes.xs = xs;
+      axes.log_x = xs.front() > 0 && xs.back() >= 10 * xs.front();
+      axes.x_label = factor;
+      std::string title = fmt::format("{} · {}: {} against {} by n{}", spec.name, estimand, title_words(kind), factor,
+                                      kind == "mse" ? (axes.log_x ? " (log–log)" : " (log y)") : "");
+      add(fmt::format("{}-by-factor", kind), fmt::format("{}.{}.{}-by-factor.svg", spec.name, estimand_stem, kind),
+          fmt::format("{} of {} against {}, a line per n with ±2 MCSE bars", kind_words(kind), estimand, factor),
+          std::move(title), std::move(lines), std::move(axes), 0);
+    }
+    plan.estimands.push_back(std::move(figures));
+  }
+  return plan;
 }
 
 }  // namespace mlesim

@@ -50,6 +50,47 @@ using figure_plan = std::vector<estimand_figures>;  // in the spec's estimand or
 // condition K uses NAME.cK).
 figure_plan plan_figures(const experiment_result& result, std::string_view condition = {}, std::string_view stem = {});
 
+// A grid's figures across its conditions (at least two), per estimand, for
+// mse, bias, coverage and efficiency as above (the QQ plot stays with each
+// condition: a dozen clouds of points about one line hide one another):
+//
+//   NAME.<estimand>.<kind>.svg     against n, a line per condition, its key
+//                                  the condition's factors' values, for a
+//                                  grid of at most max_grid_lines conditions
+//   NAME.gK.<estimand>.<kind>.svg  a larger grid: one such figure per value
+//                                  of its slowest factors (grid_groups)
+//   NAME.<estimand>.<kind>-by-factor.svg
+//                                  a grid of one factor: against its value,
+//                                  a line per n (at most max_grid_lines n)
+//
+// Each line has +-2 MCSE bars, and lines are nudged apart along x so that
+// their bars do not hide one another; a dashed line in a line's colour is its
+// CRLB (mse: the sandwich variance for a misspecified fit), its sandwich
+// interval's coverage (coverage) or the second estimator's relative
+// efficiency (efficiency).
+inline constexpr std::size_t max_grid_lines = 12;
+inline constexpr std::size_t max_grid_groups = 24;
+
+struct grid_figure_plan {
+  figure_plan estimands;
+  std::vector<std::string> notes;  // on the grid's figures as a whole: how they are split, or why not drawn
+};
+
+grid_figure_plan plan_grid_figures(const std::vector<experiment_result>& conditions);
+
+// The grid's conditions in the groups its figures draw: those that share the
+// values of the first `shared` factors (in the order of the grid, groups in
+// the order they first appear), `shared` the fewest that leaves no group of
+// more than max_grid_lines; one group of all when they are that few. Empty
+// when no such split leaves a factor varying within each group and at most
+// max_grid_groups groups.
+struct condition_group {
+  std::size_t shared = 0;
+  std::string label;                   // "shape = 0.5": the values the group shares; empty for one group
+  std::vector<std::size_t> conditions;  // indices into the grid, in its order
+};
+std::vector<condition_group> grid_groups(const std::vector<experiment_result>& conditions);
+
 // Every figure's SVG, in plan order (estimand major), from one gnuplot
 // process; empty when gnuplot is not installed. Throws std::runtime_error
 // when gnuplot fails.

@@ -287,7 +287,8 @@ std::string markdown_report(const experiment_result& result, std::string_view bu
 }
 
 std::string markdown_report(const std::vector<experiment_result>& conditions, std::string_view build,
-                            std::string_view verdicts, const std::vector<report_figures>& figures) {
+                            std::string_view verdicts, const std::vector<report_figures>& figures,
+                            const report_figures& summary) {
   const experiment_spec& first = conditions.front().spec;
   const auto figures_of = [&](std::size_t c) { return c < figures.size() ? figures[c] : report_figures{}; };
   if (conditions.size() == 1 && first.condition.empty())
@@ -305,7 +306,19 @@ std::string markdown_report(const std::vector<experiment_result>& conditions, st
   const bool regular = regular_fit(first);
   out += "## Summary across conditions\n\nEvery figure is `estimate ± Monte Carlo standard error`; the detail of each "
          "condition follows.\n\n";
-  for (const auto& estimand : first.estimands) {
+  const bool drawn = summary.plan && summary.not_drawn.empty() &&
+                     std::any_of(summary.plan->begin(), summary.plan->end(),
+                                 [](const estimand_figures& f) { return !f.figures.empty(); });
+  if (drawn)
+    out += "Below each estimand's tables, its figures across the conditions: against n, a line per condition, named "
+           "in the key by its factors' values; for a grid of one factor, also against its value, a line per n. Each "
+           "point has its ±2 MCSE bar, and the lines are nudged apart along the x axis (by at most 15% of the "
+           "smallest gap between its values) so that their bars can be told apart: a point's x is the tic nearest "
+           "it.\n\n";
+  if (!summary.not_drawn.empty()) out += fmt::format("> **Figures not drawn.** {}.\n\n", summary.not_drawn);
+  for (const auto& note : summary.notes) out += fmt::format("> **Figures.** {}.\n\n", note);
+  for (std::size_t e = 0; e < first.estimands.size(); ++e) {
+    const std::string& estimand = first.estimands[e];
     out += fmt::format("### {}\n\n", estimand);
     if (regular) {
       out += fmt::format("Coverage of the level-{} Wald interval:\n\n", first.level);
@@ -334,6 +347,7 @@ std::string markdown_report(const std::vector<experiment_result>& conditions, st
       }
       out += "\n";
     }
+    out += figure_section(summary, e);
   }
   for (std::size_t c = 0; c < conditions.size(); ++c) {
     out += fmt::format("## Condition {}: {}\n\n", c + 1, condition_label(conditions[c].spec));

@@ -17,6 +17,7 @@ namespace mlesim {
 struct report_figures {
   const figure_plan* plan = nullptr;
   std::string not_drawn{};
+  std::vector<std::string> notes{};  // on the figures as a whole (a grid's: how they are split)
 };
 
 // `build` names the binary that made the results (version, compiler, flags);
@@ -24,11 +25,13 @@ struct report_figures {
 std::string markdown_report(const experiment_result& result, std::string_view build, std::string_view verdicts = {},
                             const report_figures& figures = {});
 
-// A grid's report: summary tables across its conditions, then each
+// A grid's report: summary tables across its conditions, each estimand's
+// with its figures across the conditions (`summary`, where given), then each
 // condition's detail, with its figures (figures[c], where given). One
 // condition of no grid reads as above.
 std::string markdown_report(const std::vector<experiment_result>& conditions, std::string_view build,
-                            std::string_view verdicts = {}, const std::vector<report_figures>& figures = {});
+                            std::string_view verdicts = {}, const std::vector<report_figures>& figures = {},
+                            const report_figures& summary = {});
 
 std::string console_summary(const experiment_result& result);
 std::string console_summary(const std::vector<experiment_result>& conditions);

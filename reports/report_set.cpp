@@ -158,13 +158,32 @@ std::string index_markdown(const folder_view& folder) {
                        saved ? joined(saved->conditions.front().spec.sample_sizes) : "—", verdict, files);
     if (saved && !saved->conditions.front().spec.estimands.empty()) {
       const auto& estimands = saved->conditions.front().spec.estimands;
-      const std::string stem = fmt::format("{}{}.{}", x, is_grid(saved->conditions) ? ".c1" : "",
-                                           estimand_file_stem(estimands, 0));
-      std::string images;
-      if (folder.has(stem + ".mse.svg"))
-        images += fmt::format("![MSE of {} against n]({}.mse.svg)\n", estimands.front(), stem);
-      if (folder.has(stem + ".coverage.svg"))
-        images += fmt::format("![Coverage of {} against n]({}.coverage.svg)\n", estimands.front(), stem);
+      // A grid's: across its conditions (the first group's where they are
+      // split, else against its one factor), else its first condition's.
+      const std::string estimand = estimand_file_stem(estimands, 0);
+      const auto& conditions = saved->conditions;
+      const auto figure = [&](std::string_view kind, std::string_view what) -> std::string {
+        std::string file = fmt::format("{}.{}.{}.svg", x, estimand, kind), against = "against n";
+        if (conditions.size() > 1) {
+          const auto groups = grid_groups(conditions);
+          against = "against n across its conditions";
+          if (groups.size() > 1) {
+            file = fmt::format("{}.g1.{}.{}.svg", x, estimand, kind);
+            against = fmt::format("against n across its conditions with {}", groups.front().label);
+          } else if (groups.empty() && conditions.front().spec.condition.size() == 1) {
+            file = fmt::format("{}.{}.{}-by-factor.svg", x, estimand, kind);
+            against = fmt::format("against {} across its conditions", conditions.front().spec.condition.front().factor);
+          } else if (groups.empty()) {
+            file = fmt::format("{}.c1.{}.{}.svg", x, estimand, kind);
+            against = "against n, condition 1";
+          }
+        } else if (is_grid(conditions)) {
+          file = fmt::format("{}.c1.{}.{}.svg", x, estimand, kind);
+        }
+        return folder.has(file) ? fmt::format("![{} of {} {}]({})\n", what, estimands.front(), against, file)
+                                : std::string();
+      };
+      const std::string images = figure("mse", "MSE") + figure("coverage", "Coverage");
       if (!images.empty()) figures += fmt::format("## {}: {}\n\n{}\n", x, estimands.front(), images);
     }
   }
@@ -189,7 +208,7 @@ experiment_reports experiment_report_files(const std::vector<experiment_result>&
   if (grid && conditions.size() > max_condition_figures) {
     for (auto& f : figures)
       f.not_drawn = fmt::format("a grid of {} conditions: figures are drawn for each condition of a grid of at most "
-                                "{}; the summary tables above compare the conditions",
+                                "{}; the summary tables and figures above compare the conditions",
                                 conditions.size(), max_condition_figures);
   } else {
     plans.reserve(conditions.size());
@@ -209,7 +228,24 @@ experiment_reports experiment_report_files(const std::vector<experiment_result>&
         for (const auto& f : estimand.figures) images.emplace_back(f.file, (*svgs)[i++]);
     }
   }
-  const std::string markdown = markdown_report(conditions, build, verdicts, figures);
+  // A grid's figures across its conditions, in its summary.
+  grid_figure_plan grid_plan;
+  report_figures summary;
+  if (conditions.size() > 1) {
+    grid_plan = plan_grid_figures(conditions);
+    summary.plan = &grid_plan.estimands;
+    summary.notes = grid_plan.notes;
+    if (const auto svgs = draw_figures(grid_plan.estimands)) {
+      std::size_t i = 0;
+      for (const auto& estimand : grid_plan.estimands)
+        for (const auto& f : estimand.figures) images.emplace_back(f.file, (*svgs)[i++]);
+    } else {
+      summary.not_drawn = no_gnuplot;
+      summary.notes.clear();
+      out.figures_skipped = true;
+    }
+  }
+  const std::string markdown = markdown_report(conditions, build, verdicts, figures, summary);
   out.files.emplace_back(name + ".csv", csv_report(conditions));
   out.files.emplace_back(name + ".md", markdown);
   out.files.insert(out.files.end(), images.begin(), images.end());
@@ -229,6 +265,18 @@ std::vector<std::string> experiment_report_names(const std::string& name, const 
   if (conditions <= 1) add(name);
   for (std::size_t c = 0; conditions > 1 && c < std::min(conditions, max_condition_figures); ++c)
     add(fmt::format("{}.c{}", name, c + 1));
+  // A grid's figures across its conditions (reports/figures.hpp).
+  const auto add_grid = [&](const std::string& stem, std::string_view suffix) {
+    for (std::size_t e = 0; e < estimands.size(); ++e)
+      for (auto kind : figure_kinds)
+        if (kind != "qq") names.push_back(fmt::format("{}.{}.{}{}.svg", stem, estimand_file_stem(estimands, e), kind, suffix));
+  };
+  if (conditions > 1) {
+    add_grid(name, "");
+    add_grid(name, "-by-factor");
+  }
+  for (std::size_t g = 0; conditions > max_grid_lines && g < max_grid_groups; ++g)
+    add_grid(fmt::format("{}.g{}", name, g + 1), "");
   return names;
 }
 

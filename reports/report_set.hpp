@@ -3,7 +3,9 @@
 //
 //   NAME.csv                     the results table
 //   NAME.md                      the report, its figures linked beside it
-//   NAME.<estimand>.<kind>.svg   the figures (reports/figures.hpp)
+//   NAME.<estimand>.<kind>.svg   the figures (reports/figures.hpp); a grid's
+//                                across its conditions, and each condition's
+//                                as NAME.cK.<estimand>.<kind>.svg
 //   NAME.html                    the report as one self-contained page
 //   NAME.results.json            what `mlesim report` redraws them from
 //   index.md, index.html         every experiment whose report is in the folder
@@ -31,9 +33,10 @@ struct experiment_reports {
 experiment_reports experiment_report_files(const experiment_result& result, std::string_view build,
                                            std::string_view verdicts);
 // A grid's: the CSV, Markdown, page and results file of every condition,
-// and each condition's figures as NAME.cK.<estimand>.<kind>.svg, for grids
-// of at most max_condition_figures conditions (the report says why not for
-// a larger one).
+// its figures across the conditions (plan_grid_figures), and each
+// condition's figures as NAME.cK.<estimand>.<kind>.svg, for grids of at
+// most max_condition_figures conditions (the report says why not for a
+// larger one).
 inline constexpr std::size_t max_condition_figures = 24;
 experiment_reports experiment_report_files(const std::vector<experiment_result>& conditions, std::string_view build,
                                            std::string_view verdicts);

@@ -20,7 +20,7 @@ namespace mlesim {
 // Bumped whenever a change makes the same settings give other sums (a new
 // generator, another chunk length, another accumulator layout): a state of
 // another version is refused, never merged.
-inline constexpr std::uint32_t state_format_version = 2;
+inline constexpr std::uint32_t state_format_version = 3;
 
 // A state file that cannot be used: corrupt, truncated, of another version,
 // or of another study. The message names the file.

@@ -90,6 +90,10 @@ struct run_hooks {
   // False: every chunk must be saved (merge); a missing one is `missing(id)`'s error.
   bool compute = true;
   std::function<void(chunk_id)> missing{};
+  // Called on the calling thread with each round's chunks, as the rounds are
+  // decided, before any of them is looked up or run: the MPI driver hands
+  // them to its ranks here and `saved` then gives their results.
+  std::function<void(std::span<const chunk_id>)> round{};
 };
 
 // Runs the given chunks in parallel, handing each result to `done` (called

@@ -1,36 +1,25 @@
+// What is the gamma's own; the theory every family shares is checked by
+// family_rig_test.cpp.
 #include "estimators/gamma.hpp"
 
 #include "family_checks.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
-#include <algorithm>
 #include <boost/math/distributions/gamma.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
 
 using namespace mlesim;
 using P = mlesim::gamma::parameters;
 
-TEST_CASE("gamma: log-likelihood matches Boost.Math's density") {
-  const std::vector<double> x{0.01, 0.3, 1.0, 2.5, 8.0, 20.0};
-  for (const P& t : {P{0.5, 1}, P{2.5, 1.5}, P{10, 0.2}, P{1, 3}})
-    testing::check_log_likelihood<mlesim::gamma>(t, x, boost::math::gamma_distribution<>(t[0], 1 / t[1]));
-}
-
-TEST_CASE("gamma: score is the gradient of the log-likelihood") {
-  const auto x = testing::draw_sample<mlesim::gamma>(P{2.5, 1.5}, 50, 1);
-  for (const P& t : {P{2.5, 1.5}, P{0.7, 0.3}, P{6, 4}}) testing::check_score_is_gradient<mlesim::gamma>(t, x);
-}
-
-TEST_CASE("gamma: Fisher information is the variance of the score") {
-  testing::check_information_is_score_variance<mlesim::gamma>(P{2.5, 1.5}, 2);
-  testing::check_information_is_score_variance<mlesim::gamma>(P{0.5, 2.0}, 3);
-}
-
-TEST_CASE("gamma: Newton's MLE is a stationary point, from any shape") {
+TEST_CASE("gamma: Newton's MLE converges in at most 20 iterations, from any shape") {
   for (const P& t : {P{2.5, 1.5}, P{0.2, 1.0}, P{50, 10}, P{1, 0.01}}) {
     CAPTURE(t.transpose());
-    const auto x = testing::draw_sample<mlesim::gamma>(t, 200, 4);
-    testing::check_mle_is_stationary<mlesim::gamma>(x);
-    CHECK(mlesim::gamma::fit(x).iterations <= 20);
+    const auto fit = mlesim::gamma::fit(testing::draw_sample<mlesim::gamma>(t, 200, 4));
+    CHECK(fit.converged);
+    CHECK(fit.iterations <= 20);
   }
 }
 
@@ -75,29 +64,10 @@ TEST_CASE("gamma: the Marsaglia-Tsang sampler follows Boost.Math's gamma distrib
   }
 }
 
-TEST_CASE("gamma: mean and scale reparametrizations and their gradients") {
-  const double h = 1e-6;
-  const P t{2.5, 1.5};
-  for (const auto& g : mlesim::gamma::reparametrizations) {
-    CAPTURE(g.name);
-    for (int j = 0; j < 2; ++j) {
-      P up = t, down = t;
-      up[j] += h;
-      down[j] -= h;
-      CHECK(g.gradient(t)[j] == doctest::Approx((g.value(up) - g.value(down)) / (2 * h)).scale(1));
-    }
-  }
-}
-
 TEST_CASE("gamma: the method of moments matches mean and 1/n variance") {
   const std::vector<double> x{1, 2, 3, 6};  // mean 3, variance 3.5
   const auto fit = mlesim::gamma::alternative.estimate(x);
   REQUIRE(fit.converged);
   CHECK(fit.theta[0] == doctest::Approx(9 / 3.5));
   CHECK(fit.theta[1] == doctest::Approx(3 / 3.5));
-}
-
-TEST_CASE("gamma: the Marsaglia–Tsang sampler draws the gamma distribution") {
-  for (const P& t : {P{2.5, 1.5}, P{0.3, 2}, P{40, 0.5}})
-    testing::check_sampler_distribution<mlesim::gamma>(t, boost::math::gamma_distribution<>(t[0], 1 / t[1]), 12);
 }

@@ -1,39 +1,18 @@
+// What is the negative binomial's own; the theory every family shares is
+// checked by family_rig_test.cpp.
 #include "estimators/negative_binomial.hpp"
-
-#include "family_checks.hpp"
 
 #include <boost/math/distributions/negative_binomial.hpp>
 #include <boost/math/special_functions/trigamma.hpp>
+#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 using namespace mlesim;
 using F = mlesim::negative_binomial;
-using P = F::parameters;
-
-TEST_CASE("negative_binomial: log-likelihood matches Boost.Math's density") {
-  const std::vector<double> x{0, 1, 3, 8, 40};
-  for (const P& t : {P{2.5, 0.4}, P{0.7, 0.1}, P{20, 0.9}}) testing::check_log_likelihood<F>(t, x, boost::math::negative_binomial_distribution<>(t[0], t[1]));
-}
-
-TEST_CASE("negative_binomial: score is the gradient of the log-likelihood") {
-  const auto x = testing::draw_sample<F>(P{2.5, 0.4}, 50, 1);
-  for (const P& t : {P{2.5, 0.4}, P{0.7, 0.1}, P{20, 0.9}}) testing::check_score_is_gradient<F>(t, x);
-}
-
-TEST_CASE("negative_binomial: Fisher information is the variance of the score") {
-  testing::check_information_is_score_variance<F>(P{2.5, 0.4}, 2);
-}
-
-TEST_CASE("negative_binomial: observed information is minus the Hessian of the log-likelihood") {
-  testing::check_observed_information<F>(P{2.5, 0.4}, testing::draw_sample<F>(P{2.5, 0.4}, 40, 3));
-}
-
-TEST_CASE("negative_binomial: MLE is a stationary point") {
-  for (std::uint64_t seed : {4, 5, 6}) testing::check_mle_is_stationary<F>(testing::draw_sample<F>(P{2.5, 0.4}, 200, seed));
-}
 
 TEST_CASE("negative_binomial: underdispersed data have no MLE, reported as no convergence") {
   const std::vector<double> x{3, 3, 4, 3, 4, 3};

@@ -493,7 +493,7 @@ grep -vE '^mlesim: quickstart, n = 10 to 1000: ' "$work/plain-stderr" | grep -q 
 "$mlesim" run "$root/experiments/quickstart.toml" -o "$work/progress" --reps 20000 --progress none \
   > "$work/none-stdout" 2> "$work/none-stderr"
 [ ! -s "$work/none-stderr" ] && ok || bad "--progress none wrote: $(cat "$work/none-stderr")"
-seconds='/^  [0-9]+\.[0-9]{2} s$/d'
+seconds='/^  [0-9]+\.[0-9]{3} s$/d'
 cmp -s <(sed -E "$seconds" "$work/plain-stdout") <(sed -E "$seconds" "$work/none-stdout") && ok \
   || bad "stdout differs with --progress plain: $(diff <(sed -E "$seconds" "$work/plain-stdout") <(sed -E "$seconds" "$work/none-stdout"))"
 # Not at a terminal, the default shows nothing; --progress bar forces the bar.

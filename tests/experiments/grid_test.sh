@@ -52,15 +52,21 @@ alone=$(figures "$work/alone/grid.csv" 0)
 grep -q '^## Summary across conditions' "$work/grid/grid.md" && ok || bad "no summary across conditions"
 grep -q '^## Condition 3: shape = 5' "$work/grid/grid.md" && ok || bad "no detail of condition 3"
 
-# A grid's figures per condition, and `report` redraws the grid's bytes.
+# A grid's figures per condition and across them, and `report` redraws the grid's bytes.
 if command -v gnuplot > /dev/null; then
   for c in 1 2 3; do
     [ -s "$work/grid/grid.c$c.shape.mse.svg" ] && ok || bad "no figure of condition $c"
   done
   grep -q 'grid.c2.shape.coverage.svg' "$work/grid/grid.md" && ok || bad "the report does not link condition 2's figures"
+  # ...and across the conditions: a line per condition, and against the shape a line per n.
+  for f in grid.shape.mse.svg grid.rate.coverage.svg grid.rate.bias-by-factor.svg grid.shape.efficiency-by-factor.svg; do
+    [ -s "$work/grid/$f" ] && grep -q "]($f)" "$work/grid/grid.md" && ok || bad "no $f in the grid's report"
+  done
+  [ ! -e "$work/grid/grid.shape.qq.svg" ] && ok || bad "a QQ plot across conditions"
 fi
 cp -r "$work/grid" "$work/redrawn"
 rm "$work/redrawn/grid.md" "$work/redrawn/grid.csv" "$work/redrawn/grid.html"
+rm -f "$work/redrawn/"*.svg
 "$mlesim" report "$work/redrawn" > /dev/null && ok || bad "report of a grid's folder"
 for f in "$work"/grid/*; do
   cmp -s "$f" "$work/redrawn/$(basename "$f")" && ok || bad "report of a grid: $(basename "$f") differs"
@@ -153,8 +159,6 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
 [ "$(awk -F, 'NR > 1 { print $6 }' "$work/target/target.csv" | sort -u | wc -l)" -gt 1 ] && ok || bad "targets: every row ran alike"
 "$mlesim" run "$work/target.toml" -o "$work/target-1" -q --threads 1 && ok || bad "target run on 1 thread"
 cmp -s "$work/target/target.csv" "$work/target-1/target.csv" && ok || bad "target run: 1 thread differs"
-"$mlesim" run "$work/target.toml" -o "$work/target-shard" -q --shard 1/2 2> "$work/stderr"
-[ $? = 2 ] && grep -q "target_mcse" "$work/stderr" && ok || bad "a target run's shard is not refused"
 # A target no row can meet runs each row to the maximum and says so.
 sed 's/coverage = 0.01, bias = 0.02/bias = 0.0001/; s/max_replications = 4000/max_replications = 300/' \
   "$work/target.toml" > "$work/unmet.toml"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The HTML pages in a real browser: Debian's headless Chromium loads each
 # page a run leaves (an experiment's, the uniform's without some figures, a
-# verified one's and the folder's index) at a desktop's width, two also at a
+# grid's, a verified one's and the folder's index) at a desktop's width, two also at a
 # phone's, logs no console message, and takes a screenshot that is not blank. Two
 # control pages show that the check can fail: one with a script error must
 # log it, a blank one must read as blank. Skipped (exit 77) without chromium
@@ -78,6 +78,7 @@ EOF
 
 "$mlesim" run "$root/experiments/quickstart.toml" "$root/experiments/uniform.toml" --reps 1000 -o "$work/out" \
   > /dev/null 2>&1 || bad "the run failed"
+"$mlesim" run "$root/experiments/grid-gamma-shape.toml" --reps 400 -o "$work/out" > /dev/null 2>&1 || bad "the grid's run failed"
 "$mlesim" verify "$root/experiments/properties/exponential.toml" --reps 1000 -o "$work/out" > /dev/null 2>&1
 [ $? -le 1 ] || bad "verify failed to run"
 
@@ -89,7 +90,7 @@ printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>x</title></head>
 shot "$work/blank.html" "$work/blank.png" 800 600 || bad "chromium failed on the blank page"
 blank "$work/blank.png" && ok || bad "the blank control page did not read as blank"
 
-for page in quickstart uniform properties-exponential index; do
+for page in quickstart uniform grid-gamma-shape properties-exponential index; do
   [ -f "$work/out/$page.html" ] || { bad "$page.html was not written"; continue; }
   sizes="1280,2400"
   case $page in quickstart | index) sizes="$sizes 390,1600" ;; esac  # and on a phone

@@ -13,7 +13,8 @@ root=$2
 # shellcheck source=tests/experiments/harness.sh
 . "$(dirname "$0")/../experiments/harness.sh"
 
-configs=("$root/experiments/quickstart.toml" "$root/experiments/uniform.toml" "$root/experiments/gamma.toml")
+configs=("$root/experiments/quickstart.toml" "$root/experiments/uniform.toml" "$root/experiments/gamma.toml"
+  "$root/experiments/grid-gamma-shape.toml")
 for t in 1 2; do
   "$mlesim" run "${configs[@]}" --reps 400 --threads "$t" -o "$work/t$t" > "$work/stdout-$t" 2> "$work/stderr-$t"
   [ $? = 0 ] && ok || bad "run on $t threads: $(tail -3 "$work/stderr-$t")"
@@ -74,6 +75,60 @@ gamma_alternative=$(rows "$out/gamma.csv" shape relative_efficiency)
 [ "$(points "$out/gamma.shape.efficiency.svg" "relative efficiency")" = "$gamma_alternative" ] && ok \
   || bad "gamma.shape.efficiency.svg lacks the method of moments' relative efficiency"
 
+# A grid (four shapes): per estimand and measure, a figure with a line per
+# condition against n, keyed by its shape, holding a point per CSV row of it;
+# and one against the shape, a line per n, a point per CSV row at that n.
+# points_exact SVG TITLE: as points, of the series whose key is TITLE.
+points_exact() {
+  local series="//*[local-name()='g'][starts-with(@id,'gnuplot_plot_')][.//*[local-name()='text'][.='$2']]"
+  echo $(( $(xmllint --xpath "count($series//*[local-name()='use'][not(@color='#FFFFFF')])" "$1") - 1 ))
+}
+# grid_rows CSV ESTIMAND COLUMN WHERE VALUE: the rows of that estimand whose
+# column WHERE is VALUE with a value in COLUMN (a positive one for mse).
+grid_rows() {
+  awk -F, -v e="$2" -v c="$3" -v w="$4" -v v="$5" '
+    NR == 1 { for (i = 1; i <= NF; i++) { if ($i == c) k = i; if ($i == w) j = i } next }
+    $4 == e && $j == v && $k != "" && (c != "mse" || $k > 0) { n++ } END { print n + 0 }' "$1"
+}
+grid=grid-gamma-shape
+csv="$out/$grid.csv"
+shapes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "condition.shape") k = i; next } { print $k }' "$csv" | sort -gu)
+[ "$(echo $shapes)" = "0.5 1 2 5" ] && ok || bad "$grid.csv's shapes: $(echo $shapes)"
+sizes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "n") k = i; next } { print $k }' "$csv" | sort -nu)
+[ "$(echo $sizes)" = "10 30 100 300" ] && ok || bad "$grid.csv's sample sizes: $(echo $sizes)"
+for estimand in shape mean; do
+  for kind in mse bias coverage efficiency; do
+    column=$kind
+    [ "$kind" = efficiency ] && column=var_over_crlb
+    for f in "$grid.$estimand.$kind.svg" "$grid.$estimand.$kind-by-factor.svg"; do
+      [ -f "$out/$f" ] && ok || { bad "$f is missing"; continue; }
+      xmllint --noout "$out/$f" 2> "$work/xmllint" && ok || bad "$f does not parse: $(head -3 "$work/xmllint")"
+      [ "$(xmllint --xpath 'name(/*)' "$out/$f")" = svg ] && ok || bad "$f is not an SVG"
+    done
+    f="$out/$grid.$estimand.$kind.svg"
+    keyed="//*[local-name()='g'][starts-with(@id,'gnuplot_plot_')][.//*[local-name()='text'][starts-with(.,'shape = ')]]"
+    [ "$(xmllint --xpath "count($keyed)" "$f")" = 4 ] && ok || bad "$grid.$estimand.$kind.svg: not a line per condition"
+    for shape in $shapes; do
+      want=$(grid_rows "$csv" "$estimand" "$column" condition.shape "$shape")
+      got=$(points_exact "$f" "shape = $shape")
+      [ "$want" -ge 1 ] && [ "$got" = "$want" ] && ok \
+        || bad "$grid.$estimand.$kind.svg plots $got points for shape = $shape, the CSV has $want"
+    done
+    for n in $sizes; do
+      want=$(grid_rows "$csv" "$estimand" "$column" n "$n")
+      got=$(points_exact "$out/$grid.$estimand.$kind-by-factor.svg" "n = $n")
+      [ "$want" -ge 1 ] && [ "$got" = "$want" ] && ok \
+        || bad "$grid.$estimand.$kind-by-factor.svg plots $got points for n = $n, the CSV has $want"
+    done
+  done
+done
+# The report shows them in its summary, before the conditions' detail.
+condition_line=$(grep -n '^## Condition 1:' "$out/$grid.md" | cut -d: -f1)
+for kind in mse bias coverage efficiency mse-by-factor coverage-by-factor; do
+  line=$(grep -n "]($grid.shape.$kind.svg)" "$out/$grid.md" | cut -d: -f1)
+  [ -n "$line" ] && [ "$line" -lt "$condition_line" ] && ok || bad "$grid.md's summary does not show $grid.shape.$kind.svg"
+done
+
 # The uniform: no CRLB line, and the figure and the report say why.
 crlb_series="//*[local-name()='g'][starts-with(@id,'gnuplot_plot_')][.//*[local-name()='text'][starts-with(.,'CRLB')]]"
 [ "$(xmllint --xpath "count($crlb_series)" "$out/uniform.theta.mse.svg")" = 0 ] && ok || bad "the uniform draws a CRLB line"
@@ -84,7 +139,7 @@ grep -q '> \*\*Figures.\*\* The MSE figure has no CRLB line: the model is non-re
   || bad "uniform.md does not say why its MSE figure has no CRLB line"
 
 # Every figure the Markdown links is there; every page holds its figures inline.
-for md in quickstart uniform gamma; do
+for md in quickstart uniform gamma grid-gamma-shape; do
   links=$(grep -o '](\([^)]*\.svg\))' "$out/$md.md" | sed 's/^](//; s/)$//')
   [ "$(echo "$links" | wc -l)" = "$(ls "$out/$md".*.svg | wc -l)" ] && ok || bad "$md.md does not link each of its figures"
   for f in $links; do [ -f "$out/$f" ] && ok || bad "$md.md links $f, which is not there"; done
@@ -95,10 +150,12 @@ done
 
 # The index lists every report in the folder, earlier runs' too.
 "$mlesim" run "$root/experiments/poisson.toml" --reps 200 -o "$out" > /dev/null 2>&1 || bad "a second run into the folder failed"
-for x in quickstart uniform gamma poisson; do
+for x in quickstart uniform gamma grid-gamma-shape poisson; do
   grep -q "^| \[$x\]($x.html) |" "$out/index.md" && ok || bad "index.md does not list $x"
   grep -q "<a href=\"$x.html\">$x</a>" "$out/index.html" && ok || bad "index.html does not list $x"
 done
+grep -qF '![MSE of shape against n across its conditions](grid-gamma-shape.shape.mse.svg)' "$out/index.md" && ok \
+  || bad "index.md does not show the grid's MSE figure across its conditions"
 grep -q "^| \[quickstart\](quickstart.html) | \`exponential\` | 400 | 10, 30, 100, 300, 1000 | not verified |" \
   "$out/index.md" && ok || bad "index.md's row for quickstart: $(grep quickstart "$out/index.md" | head -1)"
 

@@ -3,6 +3,7 @@
 // rows; the uniform draws no CRLB line and says why; the QQ plot's points are
 // the empirical distribution of z at the histogram's edges; same results,
 // same bytes; the results file reads back to the same reports.
+#include "experiments/config.hpp"
 #include "reports/csv.hpp"
 #include "reports/figures.hpp"
 #include "reports/html.hpp"
@@ -12,6 +13,7 @@
 
 #include <boost/math/distributions/normal.hpp>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
@@ -294,4 +296,323 @@ TEST_CASE("index: lists every experiment's report in the folder, with verify's v
   CHECK(index[1].first == "index.html");
   CHECK(index[1].second.find("<a href=\"old.checks.csv\">checks</a>") != std::string::npos);
   std::filesystem::remove_all(folder);
+}
+
+// ---- A grid's figures across its conditions ----
+
+namespace {
+
+std::vector<experiment_result> grid_run(const std::string& toml) {
+  return simulate(parse_experiment(toml, "grid-test.toml").conditions);
+}
+
+// The rows of one condition and estimand where a figure has a value.
+int points_of(const experiment_result& condition, const std::string& estimand, std::string_view kind) {
+  return rows_with(condition, estimand, [&](const measures& m) {
+    if (kind == "mse") return m.mse.value && *m.mse.value > 0;
+    if (kind == "bias") return m.bias.value.has_value();
+    if (kind == "coverage") return m.fisher.coverage.value.has_value();
+    return m.var_over_crlb.value.has_value();
+  });
+}
+
+// The series drawn without a key entry: a line's dashed partner.
+int partners(const document& svg) {
+  return svg.count("//*[local-name()='g'][starts-with(@id, 'gnuplot_plot_')][not(.//*[local-name()='text'])]");
+}
+
+// Results that only name their conditions: enough for grid_groups.
+std::vector<experiment_result> named(const std::vector<std::vector<factor_value>>& conditions) {
+  std::vector<experiment_result> out;
+  for (const auto& values : conditions) {
+    experiment_result r;
+    r.spec.condition = values;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::vector<factor_value>> crossed(const std::vector<std::pair<std::string, std::vector<double>>>& factors) {
+  std::vector<std::vector<factor_value>> out{{}};
+  for (const auto& [name, values] : factors) {
+    std::vector<std::vector<factor_value>> next;
+    for (const auto& prefix : out)
+      for (double v : values) {
+        next.push_back(prefix);
+        next.back().push_back({name, v});
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("grid figures: against n a line per condition, its key the condition's values; against the factor a line per n") {
+  const auto results = grid_run(R"([experiment]
+name = "grid-test"
+seed = 9
+replications = 400
+sample_sizes = [10, 40, 160]
+[generate]
+family = "gamma"
+params = { shape = [0.5, 2, 5], rate = 1 }
+[fit]
+estimands = ["shape", "mean"]
+)");
+  REQUIRE(results.size() == 3);
+  const grid_figure_plan plan = plan_grid_figures(results);
+  CHECK(plan.notes.empty());
+  REQUIRE(plan.estimands.size() == 2);
+  const auto svgs = drawn(plan.estimands);
+  CHECK(svgs.size() == 16);
+  for (const std::string estimand : {"shape", "mean"}) {
+    for (const std::string kind : {"mse", "bias", "coverage", "efficiency"}) {
+      const std::string file = "grid-test." + estimand + "." + kind + ".svg";
+      REQUIRE_MESSAGE(svgs.contains(file), file);
+      const document svg(svgs.at(file));
+      REQUIRE_MESSAGE(svg.doc, (file + " does not parse as XML"));
+      CHECK(svg.count("/*[local-name()='svg']") == 1);
+      CHECK(svg.series_count("shape = ") == 3);  // a series per condition, and no other keyed so
+      for (const auto& condition : results) {
+        const std::string label = condition_label(condition.spec);
+        INFO(file << ": " << label);
+        CHECK(svg.count(svg.series(label, true)) == 1);
+        CHECK(svg.points(label, true) == points_of(condition, estimand, kind));
+        CHECK(points_of(condition, estimand, kind) >= 1);
+      }
+      // Against the shape, a line per n with a point per condition.
+      const std::string by = "grid-test." + estimand + "." + kind + "-by-factor.svg";
+      REQUIRE_MESSAGE(svgs.contains(by), by);
+      const document factor(svgs.at(by));
+      REQUIRE(factor.doc);
+      CHECK(factor.series_count("n = ") == 3);
+      for (std::size_t k = 0; k < 3; ++k) {
+        const std::uint64_t n = results[0].spec.sample_sizes[k];
+        int want = 0;
+        for (const auto& condition : results) {
+          experiment_result one = condition;
+          std::erase_if(one.rows, [&](const auto& row) { return row.n != n; });
+          want += points_of(one, estimand, kind);
+        }
+        INFO(by << ": n = " << n);
+        CHECK(factor.points(fmt::format("n = {}", n), true) == want);
+      }
+    }
+    const document mse(svgs.at("grid-test." + estimand + ".mse.svg"));
+    CHECK(partners(mse) == 3);  // each condition's CRLB
+    CHECK(mse.series_count("dashed, same colour: its CRLB") == 1);
+    const document bias(svgs.at("grid-test." + estimand + ".bias.svg"));
+    CHECK(bias.series_count("zero") == 1);
+    CHECK(partners(bias) == 0);
+    const document coverage(svgs.at("grid-test." + estimand + ".coverage.svg"));
+    CHECK(coverage.series_count("nominal level 0.95") == 1);
+    CHECK(partners(coverage) == 0);  // well specified: no sandwich intervals
+    const document efficiency(svgs.at("grid-test." + estimand + ".efficiency.svg"));
+    CHECK(efficiency.series_count("efficient: 1") == 1);
+  }
+  // The method of moments beside the MLE of the shape: its relative efficiency dashed in each condition's colour.
+  const document efficiency(svgs.at("grid-test.shape.efficiency.svg"));
+  CHECK(partners(efficiency) == 3);
+  CHECK(efficiency.series_count("dashed, open points: relative efficiency MSE(method of moments)/MSE(MLE)") == 1);
+  // The shapes 0.5 to 5 span a factor of 10: a log axis.
+  for (const auto& f : plan.estimands[0].figures)
+    CHECK(f.script.find("set logscale x") != std::string::npos);
+  // Same results, same bytes.
+  CHECK(drawn(plan_grid_figures(results).estimands) == svgs);
+}
+
+TEST_CASE("grid figures: a grid of more than 12 conditions is split by its slowest factor; a long key still fits") {
+  const auto results = grid_run(R"([experiment]
+name = "grid-split"
+seed = 9
+replications = 200
+sample_sizes = [10, 40]
+[generate]
+family = "gamma"
+params = { rate = [1, 2], shape = [0.5, 1, 1.5, 2, 3, 4, 5] }
+[fit]
+estimands = ["shape"]
+)");
+  REQUIRE(results.size() == 14);
+  const grid_figure_plan plan = plan_grid_figures(results);
+  REQUIRE(plan.notes.size() == 2);
+  CHECK(plan.notes[0] == "The 14 conditions are more than one figure's 12 lines: each figure with a line per condition "
+                         "holds those that share a value of rate (2 figures per measure, `grid-split.gK.…`)");
+  CHECK(plan.notes[1].starts_with("No figure against a factor's value: the grid varies 2 factors"));
+  const auto svgs = drawn(plan.estimands);
+  CHECK(svgs.size() == 8);
+  for (int g = 1; g <= 2; ++g)
+    for (const std::string kind : {"mse", "bias", "coverage", "efficiency"}) {
+      const std::string file = fmt::format("grid-split.g{}.shape.{}.svg", g, kind);
+      REQUIRE_MESSAGE(svgs.contains(file), file);
+      const document svg(svgs.at(file));
+      REQUIRE(svg.doc);
+      CHECK(svg.count(fmt::format("//*[local-name()='text'][contains(., 'rate = {}')]", g)) == 1);  // the title
+      CHECK(svg.series_count("shape = ") == 7);
+      for (std::size_t c = 7 * (g - 1); c < 7 * static_cast<std::size_t>(g); ++c) {
+        const std::string label = fmt::format("shape = {}", results[c].spec.condition[1].value);
+        INFO(file << ": " << label);
+        CHECK(results[c].spec.condition[0].value == g);
+        CHECK(svg.points(label, true) == points_of(results[c], "shape", kind));
+      }
+    }
+
+  // Twelve conditions of two factors in one figure, keyed by both; with
+  // factor names of 30 letters, gnuplot still fits the key (it would warn,
+  // which draw_figures turns into an error).
+  auto twelve = grid_run(R"([experiment]
+name = "grid-twelve"
+seed = 9
+replications = 200
+sample_sizes = [10, 40]
+[generate]
+family = "gamma"
+params = { rate = [1, 2, 3], shape = [0.5, 1, 2, 5] }
+[fit]
+estimands = ["shape"]
+)");
+  REQUIRE(twelve.size() == 12);
+  for (auto& condition : twelve)
+    for (auto& [factor, value] : condition.spec.condition) factor += "_with_a_long_name_of_thirty";
+  const grid_figure_plan long_key = plan_grid_figures(twelve);
+  CHECK(long_key.notes.size() == 1);  // no figure against a factor
+  const auto long_svgs = drawn(long_key.estimands);
+  const document coverage(long_svgs.at("grid-twelve.shape.coverage.svg"));
+  CHECK(coverage.series_count("rate_with_a_long_name_of_thirty = ") == 12);
+  CHECK(coverage.points(condition_label(twelve[11].spec), true) == points_of(twelve[11], "shape", "coverage"));
+}
+
+TEST_CASE("grid figures: a one-factor grid too large for a line per condition is drawn against its factor") {
+  const auto results = grid_run(R"([experiment]
+name = "grid-wide"
+seed = 9
+replications = 100
+sample_sizes = [10, 40]
+[generate]
+family = "exponential"
+params = { rate = [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7] }
+)");
+  REQUIRE(results.size() == 13);
+  const grid_figure_plan plan = plan_grid_figures(results);
+  REQUIRE(plan.notes.size() == 1);
+  CHECK(plan.notes[0] == "No figure with a line per condition: 13 conditions do not split by their slowest factors' "
+                         "values into at most 24 figures of at most 12 lines");
+  const auto svgs = drawn(plan.estimands);
+  CHECK(svgs.size() == 4);
+  const document coverage(svgs.at("grid-wide.rate.coverage-by-factor.svg"));
+  REQUIRE(coverage.doc);
+  for (const std::uint64_t n : {10, 40}) {
+    int want = 0;
+    for (const auto& condition : results)
+      for (const auto& row : condition.rows) want += row.n == n && row.m.fisher.coverage.value;
+    CHECK(coverage.points(fmt::format("n = {}", n), true) == want);
+  }
+  // Rates from 1 to 7, less than a factor of 10 apart: a linear axis.
+  for (const auto& f : plan.estimands[0].figures) CHECK(f.script.find("set logscale x") == std::string::npos);
+}
+
+TEST_CASE("grid figures: groups share the values of the fewest slowest factors that leave at most 12 conditions each") {
+  const auto sizes = [](const std::vector<condition_group>& groups) {
+    std::vector<std::size_t> out;
+    for (const auto& g : groups) out.push_back(g.conditions.size());
+    return out;
+  };
+  const auto values = [](int count) {
+    std::vector<double> v;
+    for (int i = 1; i <= count; ++i) v.push_back(i);
+    return v;
+  };
+  const auto twelve = values(12), thirteen = values(13), twenty_five = values(25);
+  const auto one = grid_groups(named(crossed({{"p", twelve}})));
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].shared == 0);
+  CHECK(one[0].label.empty());
+  CHECK(sizes(one) == std::vector<std::size_t>{12});
+  CHECK(grid_groups(named(crossed({{"p", thirteen}}))).empty());  // one factor: nothing to split by
+  const auto two = grid_groups(named(crossed({{"a", {1, 2}}, {"b", {1, 2, 3, 4, 5, 6, 7}}})));
+  CHECK(sizes(two) == std::vector<std::size_t>{7, 7});
+  CHECK(two[1].label == "a = 2");
+  CHECK(two[1].conditions == std::vector<std::size_t>{7, 8, 9, 10, 11, 12, 13});
+  CHECK(grid_groups(named(crossed({{"a", {1, 2}}, {"b", thirteen}}))).empty());     // 13 lines a figure
+  CHECK(grid_groups(named(crossed({{"a", twenty_five}, {"b", {1, 2}}}))).empty());  // 25 figures
+  CHECK(sizes(grid_groups(named(crossed({{"a", {1, 2}}, {"b", {1, 2, 3}}, {"c", {1, 2, 3, 4}}})))) ==
+        std::vector<std::size_t>{12, 12});
+  const auto deep = grid_groups(named(crossed({{"a", {1, 2, 3, 4}}, {"b", {1, 2, 3, 4}}, {"c", {1, 2, 3, 4}}})));
+  REQUIRE(deep.size() == 16);
+  CHECK(deep[5].shared == 2);
+  CHECK(deep[5].label == "a = 2, b = 2");
+  CHECK(sizes(deep) == std::vector<std::size_t>(16, 4));
+  // Conditions one by one, not a cross product: groups in the order their values first appear.
+  const auto listed = grid_groups(named({{{"a", 2}, {"b", 1}}, {{"a", 1}, {"b", 1}}, {{"a", 2}, {"b", 2}},
+                                         {{"a", 1}, {"b", 2}}, {{"a", 3}, {"b", 1}}, {{"a", 3}, {"b", 2}},
+                                         {{"a", 4}, {"b", 1}}, {{"a", 4}, {"b", 2}}, {{"a", 5}, {"b", 1}},
+                                         {{"a", 5}, {"b", 2}}, {{"a", 6}, {"b", 1}}, {{"a", 6}, {"b", 2}},
+                                         {{"a", 7}, {"b", 1}}}));
+  REQUIRE(listed.size() == 7);
+  CHECK(listed[0].label == "a = 2");
+  CHECK(listed[0].conditions == std::vector<std::size_t>{0, 2});
+  CHECK(listed[6].conditions == std::vector<std::size_t>{12});
+}
+
+TEST_CASE("grid figures: a non-regular grid draws MSE and bias, and says why not coverage or var/CRLB") {
+  const auto results = grid_run(R"([experiment]
+name = "grid-uniform"
+seed = 9
+replications = 200
+sample_sizes = [10, 40]
+[generate]
+family = "uniform"
+params = { theta = [1, 3] }
+)");
+  const grid_figure_plan plan = plan_grid_figures(results);
+  REQUIRE(plan.estimands.size() == 1);
+  std::vector<std::string> kinds;
+  for (const auto& f : plan.estimands[0].figures) kinds.push_back(f.kind);
+  CHECK(kinds == std::vector<std::string>{"mse", "mse-by-factor", "bias", "bias-by-factor"});
+  CHECK(plan.estimands[0].notes == std::vector<std::string>{
+                                       "No Wald interval coverage figure across conditions: a non-regular model has no "
+                                       "Wald interval",
+                                       "No var/CRLB figure across conditions: a non-regular model has no Cramér–Rao "
+                                       "bound"});
+  const auto svgs = drawn(plan.estimands);
+  const document mse(svgs.at("grid-uniform.theta.mse.svg"));
+  CHECK(mse.points("theta = 3", true) == 2);
+  CHECK(partners(mse) == 0);  // no CRLB
+  CHECK(mse.series_count("dashed") == 0);
+}
+
+TEST_CASE("grid figures: the report embeds them in its summary, the page inline, and its results file redraws them") {
+  const auto results = grid_run(R"([experiment]
+name = "grid-report"
+seed = 9
+replications = 200
+sample_sizes = [10, 40]
+[generate]
+family = "poisson"
+params = { lambda = [1, 4] }
+)");
+  const experiment_reports reports = experiment_report_files(results, "a build", "");
+  std::map<std::string, std::string> files(reports.files.begin(), reports.files.end());
+  const std::string& md = files.at("grid-report.md");
+  const auto summary = md.find("## Summary across conditions"), detail = md.find("## Condition 1");
+  REQUIRE(summary != std::string::npos);
+  REQUIRE(detail != std::string::npos);
+  for (const std::string kind : {"mse", "bias", "coverage", "efficiency", "mse-by-factor", "coverage-by-factor"}) {
+    const std::string file = "grid-report.lambda." + kind + ".svg";
+    INFO(file);
+    CHECK(files.contains(file));
+    const auto link = md.find("](" + file + ")");
+    CHECK(link > summary);
+    CHECK(link < detail);
+    CHECK(files.at("grid-report.html").find("src=\"" + file + "\"") == std::string::npos);  // inline, not linked
+  }
+  CHECK(files.contains("grid-report.c2.lambda.qq.svg"));  // each condition's figures stay
+  CHECK(md.find("a line per condition, named in the key by its factors' values") != std::string::npos);
+  // Every file the grid may write is among the names experiment_report_names lists.
+  const auto names = experiment_report_names("grid-report", {"lambda"}, 2);
+  for (const auto& [file, content] : files) CHECK_MESSAGE(std::find(names.begin(), names.end(), file) != names.end(), file);
+  // The results file alone redraws every file, byte for byte.
+  const saved_results saved = read_results_json(files.at("grid-report.results.json"), "grid-report.results.json");
+  CHECK(experiment_report_files(saved.conditions, saved.build, saved.verdicts).files == reports.files);
 }
