@@ -15,6 +15,7 @@
 #include <boost/math/distributions/negative_binomial.hpp>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/random/poisson_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -72,9 +73,18 @@ struct negative_binomial {
   }
 
   // The gamma-Poisson mixture: Poisson(lambda), lambda ~ Gamma(r, p/(1-p)).
+  // A small size's gamma draw can underflow to 0, where Boost's Poisson is
+  // undefined (it asserts mean > 0: ranges_test tripped it in the sanitizer
+  // build, whose assertions are on): Poisson(0) is 0, returned here after the
+  // one uniform that Boost's inversion took, so that the stream is unchanged.
   static auto sampler(const parameters& t) {
     return [mixing = gamma_sampler(t[0], t[1] / (1 - t[1]))](auto& engine) mutable {
-      return static_cast<double>(boost::random::poisson_distribution<long, double>(mixing(engine))(engine));
+      const double lambda = mixing(engine);
+      if (!(lambda > 0)) {
+        boost::random::uniform_01<double>()(engine);
+        return 0.0;
+      }
+      return static_cast<double>(boost::random::poisson_distribution<long, double>(lambda)(engine));
     };
   }
 
