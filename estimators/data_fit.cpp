@@ -6,19 +6,116 @@
 #include "estimators/regression.hpp"
 #include "estimators/sample_statistics.hpp"
 
+#include <Eigen/Cholesky>
+#include <Eigen/LU>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <functional>
 #include <cmath>
+#include <cstdint>
+#include <functional>
 #include <limits>
+#include <numbers>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace mlesim {
 namespace {
 
 constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
+
+// A profile bound is found to this relative precision (of the larger of the
+// bound and the parameter's SE).
+constexpr double bound_tolerance = 1e-12;
+
+// The data a fit evaluates its log-likelihood on many times (profiles, a fit
+// with parameters held). Every family's log-likelihood, score and observed
+// information are sums of one term per observation, so they are summed here
+// over parts of the data: for a discrete family whose data repeat (10^6
+// Poisson counts hold a few dozen values), each distinct value once, times
+// its count; otherwise blocks of the data evaluated in parallel and summed in
+// block order, the same sum on any number of threads. A sample of one block
+// or less is the family's own sum, to the bit.
+template <family F>
+class observations {
+ public:
+  using P = typename F::parameters;
+  static constexpr int K = F::dimension;
+  static constexpr std::size_t block = 1 << 14;
+
+  observations(const F& family, std::span<const double> x) : family_(family), x_(x) {
+    if constexpr (discrete(F::support)) {
+      if (x.size() > block) {
+        std::unordered_map<double, std::uint64_t> counts;
+        for (double xi : x)
+          if (++counts[xi] == 1 && counts.size() * 4 > x.size()) return;  // too few repeats to gain
+        for (const auto& [value, count] : counts) values_.push_back(value);
+        std::sort(values_.begin(), values_.end());
+        for (double value : values_) counts_.push_back(static_cast<double>(counts[value]));
+      }
+    }
+  }
+
+  std::size_t size() const { return x_.size(); }
+
+  // The log-likelihood, -inf outside the parameter space (where a profile
+  // searches). `sum_log_likelihood` sums it anyway: at a boundary estimate
+  // (p-hat = 0) it is the maximum the profile falls from.
+  double log_likelihood(const P& t) const {
+    if (!space_problem<F>(t).empty()) return minus_infinity;
+    const double value = sum_log_likelihood(t);
+    return std::isnan(value) ? minus_infinity : value;
+  }
+  double sum_log_likelihood(const P& t) const {
+    return sum<double>([&](std::span<const double> part) { return family_.log_likelihood(t, part); });
+  }
+
+  // The log-likelihood, score and observed information at t, in one sweep
+  // over the data.
+  struct point {
+    double log_likelihood;
+    P score;
+    matrix<K> information;
+    point& operator+=(const point& other) {
+      log_likelihood += other.log_likelihood;
+      score += other.score;
+      information += other.information;
+      return *this;
+    }
+    point operator*(double c) const { return {c * log_likelihood, c * score, c * information}; }
+  };
+  point at(const P& t) const requires regular_family<F> {
+    return sum<point>([&](std::span<const double> part) {
+      return point{family_.log_likelihood(t, part), family_.score(t, part), family_.observed_information(t, part)};
+    });
+  }
+
+ private:
+  template <class R, class Term>
+  R sum(const Term& term) const {
+    if (!values_.empty()) {
+      R total = term(std::span<const double>(values_.data(), 1)) * counts_[0];
+      for (std::size_t i = 1; i < values_.size(); ++i) total += term(std::span<const double>(&values_[i], 1)) * counts_[i];
+      return total;
+    }
+    const std::size_t blocks = (x_.size() + block - 1) / block;
+    if (blocks <= 1) return term(x_);
+    std::vector<R> parts(blocks);
+    tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
+      parts[b] = term(x_.subspan(b * block, std::min(block, x_.size() - b * block)));
+    });
+    R total = parts[0];
+    for (std::size_t b = 1; b < blocks; ++b) total += parts[b];
+    return total;
+  }
+
+  F family_;
+  std::span<const double> x_;
+  std::vector<double> values_, counts_;  // the distinct values and their counts, when they pay
+};
 
 // The log-likelihood as a function of the free coordinates, the others held.
 template <family F>
@@ -26,8 +123,8 @@ class restricted_likelihood {
  public:
   using P = typename F::parameters;
 
-  restricted_likelihood(const F& family, std::span<const double> x, P held, std::vector<int> free)
-      : family_(family), x_(x), held_(held), free_(std::move(free)) {}
+  restricted_likelihood(const observations<F>& data, P held, std::vector<int> free)
+      : data_(data), held_(held), free_(std::move(free)) {}
 
   P theta(const Eigen::VectorXd& free_values) const {
     P t = held_;
@@ -42,18 +139,12 @@ class restricted_likelihood {
   }
 
   double operator()(const Eigen::VectorXd& free_values) const { return at(theta(free_values)); }
-
-  double at(const P& t) const {
-    if (!space_problem<F>(t).empty()) return minus_infinity;
-    const double value = family_.log_likelihood(t, x_);
-    return std::isnan(value) ? minus_infinity : value;
-  }
+  double at(const P& t) const { return data_.log_likelihood(t); }
 
   const std::vector<int>& free() const { return free_; }
 
  private:
-  F family_;
-  std::span<const double> x_;
+  const observations<F>& data_;
   P held_;
   std::vector<int> free_;
 };
@@ -67,62 +158,143 @@ fit_result<F::dimension> maximize_restricted(const restricted_likelihood<F>& lik
   return {likelihood.theta(fit.theta), fit.converged, fit.iterations};
 }
 
-// The profile log-likelihood of coordinate j at eta: maximized over the
-// other free coordinates.
-template <family F>
-double profile(const F& family, std::span<const double> x, const typename F::parameters& best,
-               const std::vector<int>& free, int j, double eta) {
-  typename F::parameters held = best;
-  held[j] = eta;
-  std::vector<int> others;
-  for (int i : free)
-    if (i != j) others.push_back(i);
-  const restricted_likelihood<F> likelihood(family, x, held, others);
-  const auto fit = maximize_restricted<F>(likelihood, held);
-  return likelihood.at(fit.theta);
-}
-
 // Where a profile log-likelihood falls to `threshold`, searching from the
-// estimate in `direction` with first step `step`: doubling steps until it
-// falls below, then bisection; nothing if it never does (the interval runs
-// to the domain's edge).
-std::optional<double> profile_bound(const std::function<double(double)>& profile, double estimate, double threshold,
-                                    double direction, double step) {
-  double inside = estimate, outside = estimate;
+// estimate (where it is `at_estimate`) in `direction`: steps from `step` (the Wald interval's half-width,
+// where there is one), doubling until the profile falls below, then the
+// TOMS 748 root finder on the bracket; nothing if it never falls (the
+// interval runs to the domain's edge). Where the profile is -inf (beyond the
+// parameter space), the bracket is first halved until it is finite there, or
+// until the edge is found: then the edge is the bound.
+std::optional<double> profile_bound(const std::function<double(double)>& profile, double estimate, double at_estimate,
+                                    double threshold, double direction, double step) {
+  double inside = estimate, outside = estimate, at_inside = at_estimate, at_outside = minus_infinity;
   bool crossed = false;
-  for (int k = 0; k < 60; ++k, step *= 2) {
+  for (int k = 0; k < 60 && !crossed; ++k, step *= 2) {
     outside = estimate + direction * step;
-    if (!(profile(outside) >= threshold)) {
-      crossed = true;
-      break;
-    }
-    inside = outside;
+    at_outside = profile(outside);
+    if (!(at_outside >= threshold)) crossed = true;
+    else inside = outside, at_inside = at_outside;
   }
   if (!crossed) return std::nullopt;  // the profile stays above: unbounded
-  for (int k = 0; k < 200 && std::abs(outside - inside) > 1e-12 * std::max(1.0, std::abs(inside)); ++k) {
+  const double scale = std::max({std::abs(estimate), std::abs(outside - estimate) / 64, 1e-300});
+  const auto close = [&](double a, double b) { return std::abs(a - b) <= bound_tolerance * std::max({std::abs(a), std::abs(b), scale}); };
+  while (!std::isfinite(at_outside) && !close(inside, outside)) {
     const double middle = (inside + outside) / 2;
-    (profile(middle) >= threshold ? inside : outside) = middle;
+    const double value = profile(middle);
+    if (value >= threshold) inside = middle, at_inside = value;
+    else outside = middle, at_outside = value;
   }
-  return inside;  // the last point known to lie within the interval
+  if (!std::isfinite(at_outside) || at_inside == threshold) return inside;  // the edge, or exactly on the threshold
+  std::uintmax_t iterations = 200;
+  const auto [low, high] = boost::math::tools::toms748_solve(
+      [&](double eta) {
+        const double value = profile(eta) - threshold;
+        // Beyond the space between two finite points (a profile with a hole):
+        // read as below the threshold, which keeps the bracket.
+        return std::isnan(value) || value == minus_infinity ? -1.0 : value;
+      },
+      std::min(inside, outside), std::max(inside, outside), inside < outside ? at_inside - threshold : at_outside - threshold,
+      inside < outside ? at_outside - threshold : at_inside - threshold, close, iterations);
+  return direction > 0 ? low : high;  // the end within the interval
 }
 
-// The Wald interval from the standard error, when there is one, and the
-// profile interval, into p.
-void fill_intervals(fitted_parameter& p, std::optional<double> se, double z, double threshold,
-                    const std::function<double(double)>& profile) {
-  if (se) {
-    p.se = *se;
-    p.wald_low = p.estimate - z * *se;
-    p.wald_high = p.estimate + z * *se;
+// The point where the profile log-likelihood of coordinate j falls to
+// `threshold` on `side`: the theta where log L(theta) = threshold and every
+// other coordinate's score is 0 (the others maximize the likelihood there),
+// by Newton's method on those K equations, from the Wald ellipsoid's extreme
+// point in coordinate j (the profile's path to first order). `at` gives the
+// log-likelihood, score and observed information, nothing outside the
+// parameter space. Each step costs one sweep over the data, against a full
+// refit of the others for every point a search along the profile tries.
+// Nothing when it does not converge to such a point on that side with the
+// others at a maximum (the caller then searches the profile itself).
+struct likelihood_point {
+  double log_likelihood;
+  Eigen::VectorXd score;
+  Eigen::MatrixXd information;
+};
+
+std::optional<double> profile_bound_by_newton(
+    const std::function<std::optional<likelihood_point>(const Eigen::VectorXd&)>& at, const Eigen::VectorXd& best,
+    const Eigen::MatrixXd& covariance, int j, double threshold, double side, double z) {
+  const auto k = best.size();
+  const Eigen::VectorXd se = covariance.diagonal().cwiseMax(0).cwiseSqrt();
+  if (!(se[j] > 0) || !se.allFinite()) return std::nullopt;
+  Eigen::VectorXd theta = best + (side * z / se[j]) * covariance.col(j);
+  std::optional<likelihood_point> point = at(theta);
+  for (int halvings = 0; halvings < 30 && !(point && std::isfinite(point->log_likelihood)); ++halvings) {
+    theta = best + (theta - best) / 2;
+    point = at(theta);
   }
-  const double step = se && *se > 0 ? *se : 0.01 * std::max(std::abs(p.estimate), 1e-3);
-  p.profile_low = profile_bound(profile, p.estimate, threshold, -1, step);
-  p.profile_high = profile_bound(profile, p.estimate, threshold, +1, step);
+  if (!point || !std::isfinite(point->log_likelihood)) return std::nullopt;
+  const auto size = [&](const Eigen::VectorXd& step) {
+    return (step.cwiseAbs().array() / (theta.cwiseAbs() + se).array()).maxCoeff();
+  };
+  double previous = NAN;  // the relative size of the last full step
+  for (int iteration = 0; iteration < 50; ++iteration) {
+    Eigen::VectorXd residual = point->score;
+    residual[j] = point->log_likelihood - threshold;
+    Eigen::MatrixXd jacobian = -point->information;
+    jacobian.row(j) = point->score.transpose();
+    const Eigen::VectorXd step = jacobian.fullPivLu().solve(-residual);
+    if (!step.allFinite()) return std::nullopt;
+    const double relative = size(step);
+    // Done when this step is at the tolerance, or when Newton's quadratic
+    // convergence shows (this step at most 1e4 times the square of the
+    // last) and the next would be (1e4 * 1e-8^2 = 1e-12): the step is then
+    // taken without another sweep over the data.
+    if (relative <= bound_tolerance || (relative <= 1e-8 && relative <= 1e4 * previous * previous)) {
+      // The others at a maximum (their information positive definite), and
+      // the point near the threshold.
+      Eigen::MatrixXd others(k - 1, k - 1);
+      for (Eigen::Index a = 0, r = 0; a < k; ++a) {
+        if (a == j) continue;
+        for (Eigen::Index b = 0, c = 0; b < k; ++b)
+          if (b != j) others(r, c++) = point->information(a, b);
+        ++r;
+      }
+      if (k > 1 && others.llt().info() != Eigen::Success) return std::nullopt;
+      if (!(std::abs(residual[j]) <= 1e-3)) return std::nullopt;
+      const double bound = theta[j] + step[j];
+      if (!(side * (bound - best[j]) > 0)) return std::nullopt;
+      return bound;
+    }
+    // Damped until the log-likelihood is finite and j stays on its side.
+    double scale = 1;
+    std::optional<likelihood_point> next;
+    Eigen::VectorXd candidate;
+    for (int halvings = 0; halvings < 30; ++halvings, scale /= 2) {
+      candidate = theta + scale * step;
+      if (!(side * (candidate[j] - best[j]) > 0)) continue;
+      next = at(candidate);
+      if (next && std::isfinite(next->log_likelihood)) break;
+      next.reset();
+    }
+    if (!next) return std::nullopt;
+    theta = candidate;
+    point = std::move(next);
+    previous = scale == 1 ? relative : NAN;
+  }
+  return std::nullopt;
+}
+
+// The Wald interval from the standard error, when there is one, into p.
+void fill_wald(fitted_parameter& p, std::optional<double> se, double z) {
+  if (!se) return;
+  p.se = *se;
+  p.wald_low = p.estimate - z * *se;
+  p.wald_high = p.estimate + z * *se;
+}
+
+// The first step of a search along the profile: the Wald interval's
+// half-width, or 1% of the estimate.
+double first_step(const fitted_parameter& p, double z) {
+  return p.se && *p.se > 0 ? z * *p.se : 0.01 * std::max(std::abs(p.estimate), 1e-3);
 }
 
 template <family F>
 data_fit fit_family(const F& family, const std::vector<double>& x,
-                    const std::vector<std::pair<std::string, double>>& fixed, double level) {
+                    const std::vector<std::pair<std::string, double>>& fixed, double level, bool with_profiles) {
   constexpr int K = F::dimension;
   using P = typename F::parameters;
   data_fit out;
@@ -172,10 +344,11 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   std::vector<int> free;
   for (int j = 0; j < K; ++j)
     if (!is_fixed[static_cast<std::size_t>(j)]) free.push_back(j);
+  const observations<F> data(family, x);
   // With parameters held the family's own estimator does not apply: the
   // numeric maximizer frees the others, from the unrestricted estimate.
   const fit_result<K> fit =
-      fixed.empty() ? unrestricted : maximize_restricted<F>(restricted_likelihood<F>(family, x, start, free), start);
+      fixed.empty() ? unrestricted : maximize_restricted<F>(restricted_likelihood<F>(data, start, free), start);
   const P& theta = fit.theta;
   out.converged = fit.converged;
   out.iterations = fit.iterations;
@@ -206,9 +379,16 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   if (!fit.converged)
     out.notes.push_back(fmt::format("the maximizer did not converge in {} iterations: no standard errors or "
                                     "intervals", fit.iterations));
+  if (!with_profiles && fit.converged)
+    out.notes.push_back("no profile intervals: not computed (--no-profile)");
 
   const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
-  const double threshold = out.log_likelihood - boost::math::quantile(boost::math::chi_squared(1), level) / 2;
+  // The threshold from the same sums the profile is evaluated with.
+  const double at_estimate = data.sum_log_likelihood(theta);
+  const double threshold = at_estimate - boost::math::quantile(boost::math::chi_squared(1), level) / 2;
+  bool positive_definite = covariance.size() > 0;
+  for (Eigen::Index a = 0; a < covariance.rows(); ++a)
+    positive_definite = positive_definite && covariance(a, a) > 0 && std::isfinite(covariance(a, a));
   for (int j = 0; j < K; ++j) {
     fitted_parameter p{std::string(F::parameter_names[j]), theta[j], is_fixed[static_cast<std::size_t>(j)], {}, {}, {}, {}, {}};
     if (!p.fixed && fit.converged) {
@@ -216,15 +396,57 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
       std::optional<double> se;
       if (covariance.size() > 0 && covariance(position, position) >= 0 && std::isfinite(covariance(position, position)))
         se = std::sqrt(covariance(position, position));
-      fill_intervals(p, se, z, threshold, [&](double eta) { return profile(family, x, theta, free, j, eta); });
+      fill_wald(p, se, z);
       if (!p.se && interior && F::regular)
         out.notes.push_back(fmt::format("{}: no standard error or Wald interval, the observed information at the "
                                         "estimate is not positive definite", p.name));
-      for (const auto& [bound, side] : {std::pair{p.profile_low, "lower"}, std::pair{p.profile_high, "upper"}})
-        if (!bound)
-          out.notes.push_back(fmt::format("{}: no {} profile bound, the profile log-likelihood stays within the "
-                                          "interval's threshold to the edge of the parameter space",
-                                          p.name, side));
+      if (with_profiles) {
+        // The profile of j: the log-likelihood itself when j is the only free
+        // coordinate, otherwise maximized over the others.
+        const auto profile = [&](double eta) {
+          P held = theta;
+          held[j] = eta;
+          if (free.size() == 1) return data.log_likelihood(held);
+          std::vector<int> others;
+          for (int i : free)
+            if (i != j) others.push_back(i);
+          const restricted_likelihood<F> likelihood(data, held, others);
+          return likelihood.at(maximize_restricted<F>(likelihood, held).theta);
+        };
+        const auto bound = [&](double side) -> std::optional<double> {
+          if constexpr (regular_family<F>) {
+            if (free.size() > 1 && interior && positive_definite) {
+              const auto at = [&](const Eigen::VectorXd& free_values) -> std::optional<likelihood_point> {
+                P t = theta;
+                for (std::size_t i = 0; i < free.size(); ++i) t[free[i]] = free_values[static_cast<Eigen::Index>(i)];
+                if (!space_problem<F>(t).empty()) return std::nullopt;
+                const auto sums = data.at(t);
+                likelihood_point result{sums.log_likelihood, Eigen::VectorXd(free.size()),
+                                        Eigen::MatrixXd(free.size(), free.size())};
+                for (std::size_t a = 0; a < free.size(); ++a) {
+                  result.score[static_cast<Eigen::Index>(a)] = sums.score[free[a]];
+                  for (std::size_t b = 0; b < free.size(); ++b)
+                    result.information(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) =
+                        sums.information(free[a], free[b]);
+                }
+                return result;
+              };
+              Eigen::VectorXd best(free.size());
+              for (std::size_t i = 0; i < free.size(); ++i) best[static_cast<Eigen::Index>(i)] = theta[free[i]];
+              if (const auto found = profile_bound_by_newton(at, best, covariance, position, threshold, side, z))
+                return found;
+            }
+          }
+          return profile_bound(profile, p.estimate, at_estimate, threshold, side, first_step(p, z));
+        };
+        p.profile_low = bound(-1);
+        p.profile_high = bound(+1);
+        for (const auto& [value, side] : {std::pair{p.profile_low, "lower"}, std::pair{p.profile_high, "upper"}})
+          if (!value)
+            out.notes.push_back(fmt::format("{}: no {} profile bound, the profile log-likelihood stays within the "
+                                            "interval's threshold to the edge of the parameter space",
+                                            p.name, side));
+      }
     }
     out.parameters.push_back(std::move(p));
   }
@@ -238,7 +460,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
 // back; the log-likelihood gains the Jacobian, -n log c. With parameters
 // held, the held values are in the data's units: fitted as given.
 template <family F>
-data_fit fit_in_units(std::span<const double> known, const std::vector<double>& x, double level) {
+data_fit fit_in_units(std::span<const double> known, const std::vector<double>& x, double level, bool with_profiles) {
   constexpr auto& roles = F::units;
   const auto has = [&](unit_role r) { return std::find(roles.begin(), roles.end(), r) != roles.end(); };
   double m = 0, c = 1;
@@ -256,6 +478,11 @@ data_fit fit_in_units(std::span<const double> known, const std::vector<double>& 
     c = scaled_mean(x);
   }
   if (!(c > 0) || !std::isfinite(c) || !std::isfinite(m)) c = 1, m = 0;  // nothing to scale by
+  // The power of two at or below c: dividing by it and multiplying back are
+  // exact, so a scale estimate that is a data value comes back as that value
+  // (the uniform's theta-hat is max x to the bit; with c itself it could come
+  // back an ulp below, where the likelihood is 0).
+  c = std::ldexp(1.0, std::ilogb(c));
   std::vector<double> y(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = (x[i] - m) / c;
   std::vector<double> known_y(known.begin(), known.end());
@@ -263,7 +490,7 @@ data_fit fit_in_units(std::span<const double> known, const std::vector<double>& 
     for (std::size_t i = 0; i < known_y.size(); ++i)
       if (F::known_units[i] == unit_role::scale) known_y[i] /= c;
 
-  data_fit out = fit_family(make_family<F>(known_y), y, {}, level);
+  data_fit out = fit_family(make_family<F>(known_y), y, {}, level, with_profiles);
   if (!out.data_problem.empty() || (c == 1 && m == 0)) return out;
   const double n = static_cast<double>(x.size()), k = F::dimension;
   out.log_likelihood -= n * std::log(c);
@@ -301,7 +528,7 @@ data_fit fit_in_units(std::span<const double> known, const std::vector<double>& 
 
 data_fit fit_regression_data(const std::string& model_name, const std::vector<double>& y_values,
                              const std::vector<std::vector<double>>& covariates, const std::vector<std::string>& names,
-                             bool intercept, double level) {
+                             bool intercept, double level, bool with_profiles) {
   const regression_model& model = *find_regression(model_name);
   const auto n = static_cast<Eigen::Index>(y_values.size());
   std::vector<std::string> columns;
@@ -335,22 +562,52 @@ data_fit fit_regression_data(const std::string& model_name, const std::vector<do
   out.aic = 2 * k - 2 * out.log_likelihood;
   out.bic = k * std::log(static_cast<double>(n)) - 2 * out.log_likelihood;
   if (!fit.converged) out.notes.push_back(fit.problem + ": no standard errors or intervals");
+  if (!with_profiles && fit.converged) out.notes.push_back("no profile intervals: not computed (--no-profile)");
 
   const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
-  const double threshold = out.log_likelihood - boost::math::quantile(boost::math::chi_squared(1), level) / 2;
+  const double chi2 = boost::math::quantile(boost::math::chi_squared(1), level);
+  const double threshold = out.log_likelihood - chi2 / 2;
   Eigen::MatrixXd covariance;
   if (fit.converged) covariance = regression_observed_information(model, x, y, theta).inverse();
+  bool positive_definite = covariance.size() > 0;
+  for (Eigen::Index a = 0; a < covariance.rows(); ++a)
+    positive_definite = positive_definite && covariance(a, a) > 0 && std::isfinite(covariance(a, a));
   const Eigen::Index p = x.cols();
+  const bool linear = model.type == regression_model::kind::linear;
+  // The logistic and poisson models' bounds: Newton's method on the bound's
+  // equations, each step one sweep over the rows (glm_point: log-likelihood,
+  // score and information together, in parallel blocks), against a
+  // threshold from the same sums at the estimate.
+  double glm_threshold = 0;
+  if (!linear && with_profiles && positive_definite) glm_threshold = glm_point(model, x, y, theta).log_likelihood - chi2 / 2;
+  const auto at = [&](const Eigen::VectorXd& t) -> std::optional<likelihood_point> {
+    if (!check_regression(model, parameters, t).empty()) return std::nullopt;
+    regression_point point = glm_point(model, x, y, t);
+    return likelihood_point{point.log_likelihood, std::move(point.score), std::move(point.information)};
+  };
+  // The linear model's profiles in closed form from RSS-hat, with no sweep
+  // over the rows. Holding sigma2 leaves beta-hat where it is: log L =
+  // -n/2 log(2 pi sigma2) - RSS/(2 sigma2), searched by TOMS 748. Holding
+  // coefficient j at b raises the least RSS by (b - beta_j)^2 / [(X'X)^-1]_jj,
+  // so the profile falls by chi2/2 where RSS(b) = RSS-hat e^(chi2/n): at
+  // beta_j +- SE_j sqrt(n (e^(chi2/n) - 1)) (SE_j^2 = sigma2-hat [(X'X)^-1]_jj,
+  // the observed information's), exactly.
+  double rss = 0;
+  if (linear && fit.converged) {
+    const Eigen::VectorXd fitted = x * theta.head(p);  // as regression_log_likelihood, to the bit
+    rss = (y - fitted).squaredNorm();
+  }
+  const double linear_factor = std::sqrt(static_cast<double>(n) * std::expm1(chi2 / static_cast<double>(n)));
   for (Eigen::Index j = 0; j < theta.size(); ++j) {
     fitted_parameter parameter{parameters[static_cast<std::size_t>(j)], theta[j], false, {}, {}, {}, {}, {}};
     if (fit.converged) {
       std::optional<double> se;
       if (covariance(j, j) >= 0 && std::isfinite(covariance(j, j))) se = std::sqrt(covariance(j, j));
+      fill_wald(parameter, se, z);
       const auto profile = [&](double held) {
-        if (j == p) {  // sigma2: beta-hat does not depend on it
-          Eigen::VectorXd t = theta;
-          t[p] = held;
-          return held > 0 ? regression_log_likelihood(model, x, y, t) : minus_infinity;
+        if (j == p) {  // sigma2: beta-hat, hence RSS, does not depend on it
+          const double size = static_cast<double>(n);
+          return held > 0 ? -size / 2 * std::log(2 * std::numbers::pi * held) - rss / (2 * held) : minus_infinity;
         }
         // Coefficient j held: its column becomes an offset, the others refitted.
         design_matrix others(n, p - 1);
@@ -361,7 +618,18 @@ data_fit fit_regression_data(const std::string& model_name, const std::vector<do
         t << restricted.theta.head(j), held, restricted.theta.segment(j, theta.size() - j - 1);
         return regression_log_likelihood(model, x, y, t);
       };
-      fill_intervals(parameter, se, z, threshold, profile);
+      const auto bound = [&](double side) -> std::optional<double> {
+        if (linear && j != p && se) return theta[j] + side * linear_factor * *se;
+        if (!linear && positive_definite)
+          if (const auto found =
+                  profile_bound_by_newton(at, theta, covariance, static_cast<int>(j), glm_threshold, side, z))
+            return found;
+        return profile_bound(profile, parameter.estimate, out.log_likelihood, threshold, side, first_step(parameter, z));
+      };
+      if (with_profiles) {
+        parameter.profile_low = bound(-1);
+        parameter.profile_high = bound(+1);
+      }
     }
     out.parameters.push_back(std::move(parameter));
   }
@@ -369,14 +637,14 @@ data_fit fit_regression_data(const std::string& model_name, const std::vector<do
 }
 
 data_fit fit_data(const std::string& family, const std::vector<double>& known, const std::vector<double>& x,
-                  const std::vector<std::pair<std::string, double>>& fixed, double level) {
+                  const std::vector<std::pair<std::string, double>>& fixed, double level, bool with_profiles) {
   data_fit result;
   if (!visit_family(family, [&]<class F>() {
         if constexpr (has_units<F>) {
-          if (fixed.empty()) result = fit_in_units<F>(known, x, level);
-          else result = fit_family(make_family<F>(known), x, fixed, level);
+          if (fixed.empty()) result = fit_in_units<F>(known, x, level, with_profiles);
+          else result = fit_family(make_family<F>(known), x, fixed, level, with_profiles);
         } else {
-          result = fit_family(make_family<F>(known), x, fixed, level);
+          result = fit_family(make_family<F>(known), x, fixed, level, with_profiles);
         }
         if constexpr (has_known_constants<F>)
           for (std::size_t i = 0; i < known.size(); ++i) result.known.emplace_back(F::known_names[i], known[i]);

@@ -35,9 +35,10 @@ struct data_fit {
 
 // The family must be registered, `known` holds valid values of its known
 // constants, `fixed` names its parameters, and x lies in the family's
-// support (the caller checks all four).
+// support (the caller checks all four). Without `profiles` the profile
+// bounds are left out (a note says so): Wald intervals only.
 data_fit fit_data(const std::string& family, const std::vector<double>& known, const std::vector<double>& x,
-                  const std::vector<std::pair<std::string, double>>& fixed, double level);
+                  const std::vector<std::pair<std::string, double>>& fixed, double level, bool profiles = true);
 
 // A regression model (estimators/regression.hpp) fitted to data: y on an
 // intercept, when `intercept`, and the covariate columns named `names`. The
@@ -46,6 +47,6 @@ data_fit fit_data(const std::string& family, const std::vector<double>& known, c
 // profile holds one parameter and refits the others.
 data_fit fit_regression_data(const std::string& model, const std::vector<double>& y,
                              const std::vector<std::vector<double>>& covariates, const std::vector<std::string>& names,
-                             bool intercept, double level);
+                             bool intercept, double level, bool profiles = true);
 
 }  // namespace mlesim

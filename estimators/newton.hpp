@@ -61,6 +61,14 @@ struct newton_settings {
   // ascent, and Newton converges quadratically; a few such steps finish.
   double close_step = 1e-6;
   int close_steps = 3;
+  // A step below quiet_step whose predicted gain in log-likelihood (half the
+  // gradient times the step) is below quiet_gain of the log-likelihood is
+  // taken without a line search too: a sum of n terms is only good to about
+  // sqrt(n) eps of itself (at 10^6 negative binomial counts, +-5e-6 of 2.4e6,
+  // more than the last steps gain), and a line search that reads that noise
+  // as a fall halved every step to nothing.
+  double quiet_step = 1e-4;
+  double quiet_gain = 1e-10;
   int max_iterations = 100;
   // An unconstrained coordinate beyond this has run off to the boundary (a
   // scale of e^30): the MLE does not exist in the open parameter space.
@@ -105,16 +113,23 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
     if (phi.cwiseAbs().maxCoeff() > settings.divergence) break;
     const double size = step.cwiseAbs().maxCoeff() / (1 + phi.cwiseAbs().maxCoeff());
     const bool small = size <= settings.close_step;
+    const bool quiet = size <= settings.quiet_step && 0.5 * gradient.dot(step) <= settings.quiet_gain * std::abs(log_likelihood);
     const bool done = size <= settings.step_tolerance || (small && ++close_taken >= settings.close_steps);
-    // Halve until the log-likelihood does not fall; a small step is taken
+    // Halve until the log-likelihood does not fall; a small or quiet step is taken
     // as it is, where rounding can no longer confirm an ascent.
     double scale = 1;
     for (int halvings = 0; halvings < 40; ++halvings, scale /= 2) {
       P next;
       for (int j = 0; j < K; ++j) next[j] = detail::from_free(scales[j], phi[j] + scale * step[j]);
+      // Halved until theta no longer moves: no ascent (before, that step
+      // was "accepted" and Newton repeated it to max_iterations).
+      if (scale < 1 && next == theta) {
+        scale = 0;
+        break;
+      }
       if (!space_problem<F>(next).empty()) continue;
       const double value = f.log_likelihood(next, x);
-      if (small || value >= log_likelihood) {
+      if (small || quiet || value >= log_likelihood) {
         theta = next;
         log_likelihood = value;
         break;

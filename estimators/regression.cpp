@@ -5,10 +5,12 @@
 #include <Eigen/Cholesky>
 #include <Eigen/QR>
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 namespace mlesim {
 namespace {
@@ -19,6 +21,13 @@ Eigen::VectorXd linear_predictor(const design_matrix& x, const Eigen::VectorXd& 
   Eigen::VectorXd eta = x * theta.head(x.cols());
   if (offset) eta += *offset;
   return eta;
+}
+
+// The same into eta's storage (of x.rows()), the same arithmetic.
+void linear_predictor(const design_matrix& x, const Eigen::VectorXd& theta, const Eigen::VectorXd* offset,
+                      Eigen::VectorXd& eta) {
+  eta.noalias() = x * theta.head(x.cols());
+  if (offset) eta += *offset;
 }
 
 double mean_of(kind type, double eta) {
@@ -38,6 +47,14 @@ double variance_of(kind type, double mu) { return type == kind::logistic ? mu * 
 // blocked GEMM costs more in packing than it saves.
 Eigen::MatrixXd weighted_cross_product(const design_matrix& x, const Eigen::VectorXd& w) {
   return x.transpose().lazyProduct(w.asDiagonal() * x);
+}
+
+// The same with W X in `wx` (of x's size), which the lazy product above
+// evaluates into a temporary of its own: the same arithmetic, without a
+// fresh n x p allocation (and its page faults) at every Newton step.
+Eigen::MatrixXd weighted_cross_product(const design_matrix& x, const Eigen::VectorXd& w, design_matrix& wx) {
+  wx.noalias() = w.asDiagonal() * x;
+  return x.transpose().lazyProduct(wx);
 }
 
 // The log-likelihood of the logistic or poisson model at linear predictor
@@ -102,32 +119,44 @@ regression_fit fit_glm(const regression_model& model, const design_matrix& x, co
     fit.converged = true;
     return fit;
   }
-  const Eigen::ColPivHouseholderQR<design_matrix> qr(x);
-  if (qr.rank() < p) {
-    fit.problem = fmt::format("the design has rank {} < {} columns: the coefficients are not identified", qr.rank(), p);
-    fit.theta.setConstant(NAN);
-    return fit;
-  }
-  // The start: one weighted least-squares step from mu0, as glm's mustart.
+  // Every vector of n and the one n x p matrix allocated once, not at every
+  // step: at 10^6 rows a fresh one costs more in page faults than the
+  // arithmetic on it. `wx` holds X for its QR (the rank), then W^1/2 X for
+  // the start, then W X at each step; each QR is computed in place there.
+  Eigen::VectorXd eta(n), mu(n), next_eta(n), next_mu(n), w(n), residual(n);
+  design_matrix wx = x;
   {
-    Eigen::VectorXd z(n), w(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double mu = model.type == kind::logistic ? (y[i] + 0.5) / 2 : y[i] + 0.1;
-      const double eta = model.type == kind::logistic ? std::log(mu / (1 - mu)) : std::log(mu);
-      w[i] = variance_of(model.type, mu);
-      z[i] = eta - (offset ? (*offset)[i] : 0.0) + (y[i] - mu) / w[i];
+    const Eigen::ColPivHouseholderQR<Eigen::Ref<design_matrix>> qr(wx);
+    if (qr.rank() < p) {
+      fit.problem = fmt::format("the design has rank {} < {} columns: the coefficients are not identified", qr.rank(), p);
+      fit.theta.setConstant(NAN);
+      return fit;
     }
-    const Eigen::VectorXd root = w.cwiseSqrt();
-    fit.theta = (root.asDiagonal() * x).colPivHouseholderQr().solve(root.cwiseProduct(z));
   }
-  Eigen::VectorXd eta = linear_predictor(x, fit.theta, offset), mu(n), next_mu(n);
+  // The start: one weighted least-squares step from mu0, as glm's mustart
+  // (z in eta, the square roots of the weights in next_eta).
+  {
+    Eigen::VectorXd &z = eta, &root = next_eta;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double mu0 = model.type == kind::logistic ? (y[i] + 0.5) / 2 : y[i] + 0.1;
+      const double eta0 = model.type == kind::logistic ? std::log(mu0 / (1 - mu0)) : std::log(mu0);
+      w[i] = variance_of(model.type, mu0);
+      z[i] = eta0 - (offset ? (*offset)[i] : 0.0) + (y[i] - mu0) / w[i];
+    }
+    root = w.cwiseSqrt();
+    wx.noalias() = root.asDiagonal() * x;
+    const Eigen::ColPivHouseholderQR<Eigen::Ref<design_matrix>> qr(wx);
+    fit.theta = qr.solve(root.cwiseProduct(z));
+  }
+  linear_predictor(x, fit.theta, offset, eta);
   double log_likelihood = glm_kernel(model.type, y, eta, mu);
   int close_taken = 0;
   for (int iteration = 1; iteration <= 100; ++iteration) {
     fit.iterations = iteration;
-    const Eigen::VectorXd w = mu.unaryExpr([&](double m) { return variance_of(model.type, m); });
-    const Eigen::LDLT<Eigen::MatrixXd> solver(weighted_cross_product(x, w));
-    const Eigen::VectorXd step = solver.solve(x.transpose() * (y - mu));
+    w = mu.unaryExpr([&](double m) { return variance_of(model.type, m); });
+    const Eigen::LDLT<Eigen::MatrixXd> solver(weighted_cross_product(x, w, wx));
+    residual = y - mu;
+    const Eigen::VectorXd step = solver.solve(x.transpose() * residual);
     if (solver.info() != Eigen::Success || !step.allFinite()) break;
     // As in estimators/newton.hpp: a step below 1e-6, relative, is taken
     // without a line search (rounding of the log-likelihood can no longer
@@ -138,7 +167,7 @@ regression_fit fit_glm(const regression_model& model, const design_matrix& x, co
     double scale = 1;
     for (int halvings = 0; halvings < 40; ++halvings, scale /= 2) {
       const Eigen::VectorXd next = fit.theta + scale * step;
-      Eigen::VectorXd next_eta = linear_predictor(x, next, offset);
+      linear_predictor(x, next, offset, next_eta);
       const double value = glm_kernel(model.type, y, next_eta, next_mu);
       if (small || value >= log_likelihood) {
         fit.theta = next;
@@ -229,6 +258,48 @@ Eigen::VectorXd regression_score(const regression_model& model, const design_mat
   score.head(x.cols()) = x.transpose() * residual / sigma2;
   score[x.cols()] = -n / (2 * sigma2) + residual.squaredNorm() / (2 * sigma2 * sigma2);
   return score;
+}
+
+regression_point glm_point(const regression_model& model, const design_matrix& x, const Eigen::VectorXd& y,
+                           const Eigen::VectorXd& beta) {
+  constexpr Eigen::Index block = 1 << 14;
+  const Eigen::Index n = x.rows(), p = x.cols(), blocks = std::max<Eigen::Index>((n + block - 1) / block, 1);
+  std::vector<regression_point> parts(static_cast<std::size_t>(blocks));
+  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+    const Eigen::Index begin = b * block, end = std::min(n, begin + block);
+    regression_point& part = parts[static_cast<std::size_t>(b)];
+    part.log_likelihood = 0;
+    part.score = Eigen::VectorXd::Zero(p);
+    part.information = Eigen::MatrixXd::Zero(p, p);
+    for (Eigen::Index i = begin; i < end; ++i) {
+      double e = 0;
+      for (Eigen::Index a = 0; a < p; ++a) e += x(i, a) * beta[a];
+      double mu = 0;
+      if (model.type == kind::logistic) {
+        const double tail = std::exp(-std::abs(e));
+        mu = e >= 0 ? 1 / (1 + tail) : tail / (1 + tail);
+        part.log_likelihood += y[i] * e - (std::max(e, 0.0) + std::log(1 + tail));
+      } else {
+        mu = std::exp(e);
+        part.log_likelihood += y[i] * e - mu;
+      }
+      const double residual = y[i] - mu, w = variance_of(model.type, mu);
+      for (Eigen::Index a = 0; a < p; ++a) {
+        part.score[a] += x(i, a) * residual;
+        const double wa = w * x(i, a);
+        for (Eigen::Index c = 0; c <= a; ++c) part.information(a, c) += wa * x(i, c);
+      }
+    }
+    for (Eigen::Index a = 0; a < p; ++a)
+      for (Eigen::Index c = a + 1; c < p; ++c) part.information(a, c) = part.information(c, a);
+  });
+  regression_point total = std::move(parts[0]);
+  for (std::size_t b = 1; b < parts.size(); ++b) {
+    total.log_likelihood += parts[b].log_likelihood;
+    total.score += parts[b].score;
+    total.information += parts[b].information;
+  }
+  return total;
 }
 
 double information_weight(const regression_model& model, double eta, double sigma2) {

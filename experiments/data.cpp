@@ -159,21 +159,37 @@ class csv_reader {
   }
 
   void deliver(const std::function<void(record&)>& on_record) {
-    for (auto& r : ready_) on_record(r);
-    ready_.clear();
+    if (ready_count_ == 0) return;
+    for (std::size_t i = 0; i < ready_count_; ++i) on_record(ready_[i]);
+    // A record begun after the last complete one (a bare CR ends a record
+    // inside a line: "1,2\r3,4") has its fields so far in the next slot: to
+    // the first, where the next field goes.
+    if (field_count_ > 0) std::swap(ready_[0], ready_[ready_count_]);
+    ready_count_ = 0;
   }
 
+  // The record being read: the next slot of ready_. The slots are kept from
+  // line to line, so that a field's string reuses its storage instead of
+  // allocating (10^6 lines of three 18-digit numbers: 3·10^6 allocations).
+  record& current() {
+    if (ready_count_ == ready_.size()) ready_.emplace_back();
+    return ready_[ready_count_];
+  }
   static void on_field(void* text, std::size_t length, void* self) {
     auto& reader = *static_cast<csv_reader*>(self);
-    reader.current_.fields.emplace_back(text ? std::string(static_cast<const char*>(text), length) : std::string());
+    record& r = reader.current();
+    if (reader.field_count_ == r.fields.size()) r.fields.emplace_back();
+    r.fields[reader.field_count_++].assign(text ? static_cast<const char*>(text) : "", text ? length : 0);
   }
   static void on_row(int, void* self) {
     auto& reader = *static_cast<csv_reader*>(self);
-    reader.current_.line = reader.pending_line_;
+    record& r = reader.current();
+    r.fields.resize(reader.field_count_);
+    reader.field_count_ = 0;
+    r.line = reader.pending_line_;
     // A line of spaces is one empty field: blank, skipped like an empty line.
-    const bool blank = reader.current_.fields.size() == 1 && trim(reader.current_.fields[0]).empty();
-    if (!blank) reader.ready_.push_back(std::move(reader.current_));
-    reader.current_ = {};
+    const bool blank = r.fields.size() == 1 && trim(r.fields[0]).empty();
+    if (!blank) ++reader.ready_count_;
   }
 
   std::istream& in_;
@@ -181,8 +197,8 @@ class csv_reader {
   csv_parser parser_{};
   std::size_t line_number_ = 0;
   std::size_t pending_line_ = 1;
-  record current_;
-  std::vector<record> ready_;
+  std::vector<record> ready_;  // records read, the first ready_count_ of them complete
+  std::size_t ready_count_ = 0, field_count_ = 0;  // field_count_: fields of the record being read
 };
 
 // The number in field `column` (1-based) of a data record, or a located error.

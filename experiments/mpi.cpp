@@ -1,5 +1,6 @@
 #include "experiments/mpi.hpp"
 
+#include "experiments/config.hpp"
 #include "sim/state.hpp"
 
 #include <fmt/format.h>
@@ -42,7 +43,7 @@ std::vector<std::string> gather(const std::string& mine) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if (mine.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-    throw std::runtime_error("mpi: a rank's state is over 2 GiB; use more ranks or --shard");
+    throw input_error("--mpi: a rank's state is over 2 GiB; use more ranks or --shard");
   int length = static_cast<int>(mine.size());
   std::vector<int> lengths(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size));
   MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -54,7 +55,7 @@ std::vector<std::string> gather(const std::string& mine) {
       total += lengths[static_cast<std::size_t>(r)];
     }
     if (total > std::numeric_limits<int>::max())
-      throw std::runtime_error("mpi: the ranks' states are over 2 GiB together; use --shard and merge");
+      throw input_error("--mpi: the ranks' states are over 2 GiB together; use --shard and merge");
     all.resize(static_cast<std::size_t>(total));
   }
   MPI_Gatherv(mine.data(), length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE, 0,
@@ -74,7 +75,7 @@ std::string broadcast(const std::string& mine) {
   MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
   // Every rank sees the same length, so every rank throws here alike.
   if (length > static_cast<unsigned long long>(std::numeric_limits<int>::max()))
-    throw std::runtime_error("mpi: a round's plan is over 2 GiB");
+    throw input_error("--mpi: a round's plan is over 2 GiB; use --shard and merge");
   std::string bytes = rank == 0 ? mine : std::string(static_cast<std::size_t>(length), '\0');
   MPI_Bcast(bytes.data(), static_cast<int>(length), MPI_BYTE, 0, MPI_COMM_WORLD);
   return bytes;

@@ -40,7 +40,7 @@ class descriptor {
 };
 
 [[noreturn]] void fail(const std::string& what, int error) {
-  throw std::runtime_error(fmt::format("gnuplot: {}: {}", what, std::strerror(error)));
+  throw gnuplot_error(fmt::format("gnuplot: {}: {}", what, std::strerror(error)));
 }
 
 // The child's environment: the C locale (a decimal point, whatever the
@@ -62,13 +62,13 @@ std::vector<std::string> split_figures(const std::string& out, std::size_t figur
     const std::size_t first = piece.find("<?xml");
     const std::size_t last = piece.rfind("</svg>");
     if (first == std::string::npos || last == std::string::npos || last < first)
-      throw std::runtime_error(fmt::format("gnuplot: figure {} is not an SVG document", svgs.size() + 1));
+      throw gnuplot_error(fmt::format("gnuplot: figure {} is not an SVG document", svgs.size() + 1));
     svgs.push_back(piece.substr(first, last + 6 - first) + "\n");
     start = end + marker.size();
     if (start < out.size() && out[start] == '\n') ++start;
   }
   if (svgs.size() != figures)
-    throw std::runtime_error(fmt::format("gnuplot: drew {} figures of {}", svgs.size(), figures));
+    throw gnuplot_error(fmt::format("gnuplot: drew {} figures of {}", svgs.size(), figures));
   return svgs;
 }
 
@@ -144,13 +144,13 @@ std::optional<std::vector<std::string>> run_gnuplot(std::string_view script, std
   while (::waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) fail("waitpid", errno);
   if (WIFSIGNALED(status))
-    throw std::runtime_error(fmt::format("gnuplot was killed by signal {}: {}", WTERMSIG(status), err));
+    throw gnuplot_error(fmt::format("gnuplot was killed by signal {}: {}", WTERMSIG(status), err));
   if (WEXITSTATUS(status) != 0)
-    throw std::runtime_error(fmt::format("gnuplot exited with status {}: {}", WEXITSTATUS(status), err));
+    throw gnuplot_error(fmt::format("gnuplot exited with status {}: {}", WEXITSTATUS(status), err));
   // A key too wide for the figure is left out, with only a warning: a figure
   // whose series cannot be told apart is not drawn.
   if (err.find("difficulty fitting plot titles into key") != std::string::npos)
-    throw std::runtime_error(fmt::format("gnuplot could not fit a figure's key: {}", err));
+    throw gnuplot_error(fmt::format("gnuplot could not fit a figure's key: {}", err));
   return split_figures(out, figures);
 }
 

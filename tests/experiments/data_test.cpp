@@ -88,6 +88,19 @@ TEST_CASE("data: RFC 4180 quoting, CRLF and blank lines") {
   CHECK(error_of("x\n1\n\"2\n").find(":3: a quoted field is not closed by the end of the file") != std::string::npos);
 }
 
+// The reader keeps each record's strings from line to line (no allocation
+// per field): a record begun after a bare CR inside a line, a quoted field
+// over two lines, and a line with fewer fields than the last keep their own
+// fields, never the last record's.
+TEST_CASE("data: records read in reused storage keep their own fields") {
+  const auto two = read_columns(file_with("1,2\r3,4"), {"1", "2"}, header_rule::absent);
+  CHECK(two[0].values == std::vector<double>{1, 3});
+  CHECK(two[1].values == std::vector<double>{2, 4});
+  const auto quoted = read_columns(file_with("a,b\n11,\"22\n\"\n33,44\n"), {"a"});
+  CHECK(quoted[0].values == std::vector<double>{11, 33});
+  CHECK(error_of("a,b\n11,22\n33\n44,55\n", "1").find(":3: 1 fields, but the first line has 2") != std::string::npos);
+}
+
 TEST_CASE("data: only decimal numbers are read") {
   CHECK(values_of("x\n+1\n-2.5\n.5\n3.\n1e3\n-4E-2\n") == std::vector<double>{1, -2.5, 0.5, 3, 1000, -0.04});
   CHECK(error_of("x\n1\n0x1p3\n").find(":3:1: '0x1p3' is not a decimal number (write 8)") != std::string::npos);

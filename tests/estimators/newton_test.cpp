@@ -1,0 +1,85 @@
+// The generic Newton maximizer (estimators/newton.hpp) where the
+// log-likelihood's rounding exceeds what its last steps gain: at 10^6
+// negative binomial counts the sum is good to about +-5e-6 of 2.4e6, and a
+// line search that read that noise as a fall halved every step until theta
+// no longer moved, "accepted" that non-step and repeated it to the iteration
+// limit: not converged, after minutes.
+#include "estimators/newton.hpp"
+
+#include <doctest/doctest.h>
+
+#include <array>
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace mlesim;
+
+namespace {
+
+// N(mu, 1) with a log-likelihood `bump_size` too high at one point, `bump`:
+// the rounding of a long sum, at its worst. The score and information are exact.
+struct bumped_normal_mean {
+  static constexpr int dimension = 1;
+  using parameters = vector<1>;
+  static constexpr std::string_view name = "bumped_normal_mean";
+  static constexpr std::string_view summary = "N(mu, 1), a rounding error at one point";
+  static constexpr std::array<std::string_view, 1> parameter_names{"mu"};
+  static constexpr std::size_t min_sample_size = 1;
+  static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::real_line;
+  static constexpr bool closed_form = false;
+  static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
+  double bump = 0, bump_size = 1e-8;
+
+  static std::string check(const parameters& t) { return std::isfinite(t[0]) ? "" : "mu must be finite"; }
+  static auto sampler(const parameters&) { return [](auto&) { return 0.0; }; }
+  double log_likelihood(const parameters& t, std::span<const double> x) const {
+    double sum = 0;
+    for (double xi : x) sum -= (xi - t[0]) * (xi - t[0]) / 2;
+    return sum + (t[0] == bump ? bump_size : 0);
+  }
+  static parameters score(const parameters& t, std::span<const double> x) {
+    double sum = 0;
+    for (double xi : x) sum += xi - t[0];
+    return parameters{sum};
+  }
+  static matrix<1> fisher_information(const parameters&) { return matrix<1>{1.0}; }
+  static matrix<1> observed_information(const parameters&, std::span<const double> x) {
+    return matrix<1>{static_cast<double>(x.size())};
+  }
+  static fit_result<1> fit(std::span<const double>) { return {parameters{NAN}, false, 0}; }
+};
+
+}  // namespace
+
+TEST_CASE("newton: a last step that gains less than the log-likelihood's rounding is taken") {
+  // 1000 values 0.5 and 1.5: the MLE is 1. From 1 + 4e-6 Newton's step is
+  // 2e-6 relative (not below close_step, 1e-6, so it had a line search) and
+  // gains n 4e-6^2 / 2 = 8e-9 of |log L| = 125, below quiet_gain (1e-10) of
+  // it, and below the bump: the line search saw only falls.
+  std::vector<double> x;
+  for (int i = 0; i < 1000; ++i) x.push_back(i % 2 ? 1.5 : 0.5);
+  bumped_normal_mean f;
+  f.bump = 1 + 4e-6;
+  const auto fit = fit_by_newton(f, x, vector<1>{f.bump}, {parameter_scale::real});
+  CHECK(fit.converged);
+  CHECK(fit.theta[0] == doctest::Approx(1).epsilon(1e-14));
+  CHECK(fit.iterations <= 3);
+}
+
+TEST_CASE("newton: where no step ascends, it stops at once, not converged") {
+  // A bump of 1 at 1.0001: the step to 1 gains 5e-6, above quiet_gain of
+  // |log L|, so a line search is due, and every point along it is below the
+  // bump. Halved until theta no longer moved (39 halvings), that non-step was
+  // "accepted": 100 iterations.
+  std::vector<double> x;
+  for (int i = 0; i < 1000; ++i) x.push_back(i % 2 ? 1.5 : 0.5);
+  bumped_normal_mean f;
+  f.bump = 1.0001;
+  f.bump_size = 1;
+  const auto fit = fit_by_newton(f, x, vector<1>{f.bump}, {parameter_scale::real});
+  CHECK_FALSE(fit.converged);
+  CHECK(fit.iterations == 1);
+  CHECK(fit.theta[0] == 1.0001);
+}
