@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -160,22 +159,12 @@ std::vector<chunk_id> share(std::span<const chunk_id> chunks, world w) {
 // replications done since `before`.
 experiment_state run_share(const prepared_study& study, std::span<const chunk_id> mine, world w,
                            const progress_callback& progress, std::uint64_t before) {
-  experiment_state state{.settings = {},
-                         .shard = static_cast<std::uint32_t>(w.rank + 1),
-                         .shards = static_cast<std::uint32_t>(w.size)};
-  const auto size_of = [&](chunk_id id) {
-    return chunk_replications(study.at(id.condition)->spec().replications, id.index).size();
-  };
-  std::uint64_t total = 0, done = 0;
-  for (const chunk_id& id : mine) total += size_of(id);
-  std::mutex mutex;
-  run_chunks(study, mine, [&](chunk_id id, accumulator_set&& accumulators) {
-    std::string bytes = encode_chunk(accumulators);  // outside the lock: the encoding is the work
-    std::lock_guard lock(mutex);
-    state.chunks.emplace(id, std::move(bytes));
-    done += size_of(id);
-    if (progress) progress(before + done, before + total);
-  });
+  progress_callback shifted;
+  if (progress)
+    shifted = [&](std::uint64_t done, std::uint64_t total) { progress(before + done, before + total); };
+  experiment_state state = run_to_state(study, mine, static_cast<std::uint32_t>(w.rank + 1),
+                                        static_cast<std::uint32_t>(w.size), shifted);
+  state.settings.clear();
   return state;
 }
 

@@ -1,9 +1,9 @@
 #include "sim/invariance.hpp"
 
+#include "estimators/invariant.hpp"
 #include "estimators/registry.hpp"
 
 #include <algorithm>
-#include <cassert>
 
 namespace mlesim {
 
@@ -14,7 +14,7 @@ invariance_result check_invariance(const experiment_spec& spec, const std::strin
     if constexpr (regular_family<F>)
       result = check_invariance_as<F>(spec, estimand, n, std::min(max_replications, spec.replications));
     else
-      assert(false && "invariance needs a regular family: the config loader refuses others");
+      invariant(false, "invariance needs a regular family; the config loader refuses others");
   });
   return result;
 }

@@ -4,6 +4,8 @@
 // the family's own fit. Numeric, not statistical.
 #pragma once
 
+#include "estimators/invariant.hpp"
+
 #include "estimators/maximize.hpp"
 #include "sim/experiment.hpp"
 #include "sim/runner.hpp"
@@ -12,7 +14,6 @@
 #include <tbb/parallel_reduce.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -45,7 +46,7 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
   using P = typename F::parameters;
   const auto table = all_estimands<F>();
   const auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == estimand; });
-  assert(it != table.end());
+  invariant(it != table.end(), "the invariance check's estimand is one of the family's; the loader checks it");
   const reparametrization<K> g = *it;
   const F fitted = make_family<F>(fitted_known(spec));
   const generator source{drawer_for(spec.family), spec.theta, spec.known};

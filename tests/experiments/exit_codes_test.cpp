@@ -2,6 +2,7 @@
 // input (2) and mlesim's own faults (3) never share a code, and neither is
 // 0 or 1 (success, a property failed).
 #include "experiments/cli.hpp"
+#include "estimators/invariant.hpp"
 #include "experiments/config.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/gnuplot.hpp"
@@ -52,4 +53,18 @@ TEST_CASE("exit codes: anything else is an internal error, exit 3, asking for a 
   }
   CHECK(classify_failure(std::make_exception_ptr(std::logic_error("join_chunks: no chunks"))).message.find("join_chunks: no chunks") != std::string::npos);
   CHECK(classify_failure(std::make_exception_ptr(std::bad_alloc())).message.find("out of memory") != std::string::npos);
+}
+
+TEST_CASE("exit codes: a broken invariant of mlesim's code is an internal error, in release builds too") {
+  CHECK_NOTHROW(invariant(true, "holds"));
+  std::exception_ptr broken;
+  try {
+    invariant(false, "the estimand is one of the family's");
+  } catch (...) {
+    broken = std::current_exception();
+  }
+  REQUIRE(broken);
+  const auto f = classify_failure(broken);
+  CHECK(f.exit_code == exit_internal_error);
+  CHECK(f.message.find("invariant broken: the estimand is one of the family's") != std::string::npos);
 }

@@ -31,7 +31,7 @@ std::vector<std::string> split(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("report: CSV has SPEC's required columns first, in order, and a row per n x estimand") {
+TEST_CASE("report: CSV has the README's required columns first, in order, and a row per n x estimand") {
   const std::string csv = csv_report(run("exponential", {2}, {"rate", "mean"}));
   std::stringstream in(csv);
   std::string header;
