@@ -3,7 +3,9 @@
 // BIC. What `mlesim fit` prints.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,12 +35,17 @@ struct data_fit {
   std::string fixed_problem;  // a held value outside the parameter space
 };
 
-// The family must be registered, `known` holds valid values of its known
-// constants, `fixed` names its parameters, and x lies in the family's
-// support (the caller checks all four). Without `profiles` the profile
-// bounds are left out (a note says so): Wald intervals only.
-data_fit fit_data(const std::string& family, const std::vector<double>& known, const std::vector<double>& x,
-                  const std::vector<std::pair<std::string, double>>& fixed, double level, bool profiles = true);
+// Fits a family to data: `known` holds valid values of its known constants,
+// `fixed` names its parameters, and x lies in the family's support (the
+// caller checks all three). Without `profiles` the profile bounds are left
+// out (a note says so): Wald intervals only. `fit_data` (sim/catalogue.hpp)
+// finds a family's by name.
+using data_fitter = std::function<data_fit(std::span<const double> known, const std::vector<double>& x,
+                                           const std::vector<std::pair<std::string, double>>& fixed, double level,
+                                           bool profiles)>;
+
+// The built-in families' fitters, in the order of `builtin_families`.
+std::vector<data_fitter> builtin_fitters();
 
 // A regression model (estimators/regression.hpp) fitted to data: y on an
 // intercept, when `intercept`, and the covariate columns named `names`. The

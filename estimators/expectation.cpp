@@ -88,13 +88,9 @@ expectation_value density_expectation(const family_info& family, std::span<const
                                       std::span<const double> known, const std::function<double(double)>& weighted,
                                       std::span<const double> breakpoints) {
   double low = -infinity, high = infinity;
-  switch (family.support) {
-    case support_kind::positive:
-    case support_kind::nonnegative: low = family.support_start(known); break;
-    case support_kind::unit: low = 0, high = 1; break;
-    case support_kind::bounded: low = 0, high = theta[0]; break;
-    default: break;
-  }
+  const support_kind& support = family.support;
+  if (std::isfinite(support.lower)) low = std::max(support.lower, family.support_start(known));
+  high = support.upper_is_theta ? theta[0] : support.upper;
 
   std::vector<double> edges;
   const auto quantile = [&](double p, bool upper) -> double {
@@ -195,10 +191,10 @@ expectation_value density_expectation(const family_info& family, std::span<const
 expectation_value mass_expectation(const family_info& family, std::span<const double> theta,
                                    std::span<const double> known, const std::function<double(double)>& weighted) {
   expectation_value result;
-  double first = 0, last = 1;
-  if (family.support == support_kind::counts) {
+  double first = family.support.lower, last = family.support.upper;
+  if (std::isinf(last)) {
     try {
-      first = std::max(0.0, family.quantile(theta, known, left_out_mass, false));
+      first = std::max(first, family.quantile(theta, known, left_out_mass, false));
       last = family.quantile(theta, known, left_out_mass, true);
     } catch (const std::exception& e) {
       result.status = state::inaccurate;

@@ -2,7 +2,7 @@
 // parameter and the sandwich variance of a misspecified fit.
 #pragma once
 
-#include "estimators/registry.hpp"
+#include "estimators/family_info.hpp"
 
 #include <functional>
 #include <span>

@@ -3,10 +3,12 @@
 
 #include <Eigen/Core>
 #include <Eigen/LU>
+#include <fmt/format.h>
 
 #include <array>
 #include <cmath>
 #include <concepts>
+#include <limits>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -21,48 +23,69 @@ using vector = Eigen::Matrix<double, K, 1>;
 template <int K>
 using matrix = Eigen::Matrix<double, K, K>;
 
-// Where a family's values lie; a misspecified fit needs the fitted family's
-// support to contain the generating family's.
-enum class support_kind {
-  real_line,    // (-inf, inf)
-  positive,     // (0, inf)
-  nonnegative,  // [0, inf)
-  counts,       // {0, 1, 2, ...}
-  binary,       // {0, 1}
-  bounded,      // [0, theta]: depends on the parameter
-  unit,         // (0, 1)
+// Where a family's values lie: an interval from `lower` to `upper` (either
+// end open or closed, and possibly infinite) of all reals or, with
+// `lattice`, of the integers in it; with `upper_is_theta` the upper end is
+// the first parameter (the uniform's [0, theta]). A value type, not a closed
+// list, so that a family of one's own can have a support the built-ins do
+// not (the zero-truncated Poisson's {1, 2, ...}). The built-ins' supports are
+// named below. A misspecified fit needs the fitted family's support to
+// contain the generating family's.
+struct support_kind {
+  double lower = -std::numeric_limits<double>::infinity();
+  double upper = std::numeric_limits<double>::infinity();
+  bool lower_open = true, upper_open = true;
+  bool lattice = false;
+  bool upper_is_theta = false;
+
+  constexpr bool operator==(const support_kind&) const = default;
+
+  static const support_kind real_line, positive, nonnegative, counts, binary, bounded, unit;
 };
 
-constexpr bool discrete(support_kind s) { return s == support_kind::counts || s == support_kind::binary; }
+inline constexpr support_kind support_kind::real_line{};                                               // (-inf, inf)
+inline constexpr support_kind support_kind::positive{0, std::numeric_limits<double>::infinity(), true, true};  // (0, inf)
+inline constexpr support_kind support_kind::nonnegative{0, std::numeric_limits<double>::infinity(), false, true};  // [0, inf)
+inline constexpr support_kind support_kind::counts{0, std::numeric_limits<double>::infinity(), false, true, true};  // {0, 1, ...}
+inline constexpr support_kind support_kind::binary{0, 1, false, false, true};                          // {0, 1}
+inline constexpr support_kind support_kind::bounded{0, std::numeric_limits<double>::infinity(), false, true, false,
+                                                   true};                                              // [0, theta]
+inline constexpr support_kind support_kind::unit{0, 1, true, true};                                    // (0, 1)
 
-// Whether every value of `inner` is a possible value of `outer`.
-constexpr bool contains(support_kind outer, support_kind inner) {
-  using enum support_kind;
-  switch (outer) {
-    case real_line: return true;
-    case nonnegative: return inner != real_line;
-    case positive: return inner == positive || inner == bounded || inner == unit;
-    case unit: return inner == unit;
-    case counts: return inner == counts || inner == binary;
-    case binary: return inner == binary;
-    case bounded: return false;  // a support that moves with theta fits nothing else
-  }
-  return false;
+constexpr bool discrete(const support_kind& s) { return s.lattice; }
+
+// Whether every value of `inner` is a possible value of `outer` (for a
+// support that moves with theta, of some theta). The uniform's [0, theta]
+// puts no mass at 0, so it counts as (0, theta] here.
+constexpr bool contains(const support_kind& outer, const support_kind& inner) {
+  if (outer.upper_is_theta) return false;  // a support that moves with theta fits nothing else
+  if (outer.lattice && !inner.lattice) return false;
+  const bool inner_lower_open = inner.lower_open || inner.upper_is_theta;
+  const bool lower = inner.lower > outer.lower || (inner.lower == outer.lower && (!outer.lower_open || inner_lower_open));
+  const bool upper = inner.upper < outer.upper || (inner.upper == outer.upper && (!outer.upper_open || inner.upper_open));
+  return lower && upper;
 }
 
 // Whether x is a possible value (for [0, theta], of some theta).
-inline bool in_support(support_kind s, double x) {
-  using enum support_kind;
-  switch (s) {
-    case real_line: return std::isfinite(x);
-    case positive: return std::isfinite(x) && x > 0;
-    case nonnegative:
-    case bounded: return std::isfinite(x) && x >= 0;
-    case counts: return std::isfinite(x) && x >= 0 && x == std::floor(x);
-    case binary: return x == 0 || x == 1;
-    case unit: return x > 0 && x < 1;
+inline bool in_support(const support_kind& s, double x) {
+  if (!std::isfinite(x)) return false;
+  if (x < s.lower || (x == s.lower && s.lower_open)) return false;
+  if (x > s.upper || (x == s.upper && s.upper_open)) return false;
+  return !s.lattice || x == std::floor(x);
+}
+
+// The support in words: "the real line", "(0, inf)", "{0, 1, 2, ...}",
+// "[0, theta]".
+inline std::string describe(const support_kind& s) {
+  const auto end = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{}", v); };
+  if (s.lattice) {
+    if (std::isinf(s.upper)) return fmt::format("{{{}, {}, {}, ...}}", s.lower, s.lower + 1, s.lower + 2);
+    if (s.upper - s.lower == 1) return fmt::format("{{{}, {}}}", s.lower, s.upper);
+    return fmt::format("{{{}, ..., {}}}", s.lower, s.upper);
   }
-  return false;
+  if (std::isinf(s.lower) && std::isinf(s.upper)) return "the real line";
+  return fmt::format("{}{}, {}{}", s.lower_open ? "(" : "[", end(s.lower), s.upper_is_theta ? "theta" : end(s.upper),
+                     s.upper_is_theta || !s.upper_open ? "]" : ")");
 }
 
 // How a parameter changes when the data are measured in other units, x ->

@@ -1,6 +1,6 @@
 #include "reports/figures.hpp"
 
-#include "estimators/registry.hpp"
+#include "sim/catalogue.hpp"
 #include "reports/format.hpp"
 #include "reports/gnuplot.hpp"
 

@@ -1,6 +1,6 @@
 #include "reports/markdown.hpp"
 
-#include "estimators/registry.hpp"
+#include "sim/catalogue.hpp"
 #include "estimators/regression.hpp"
 #include "reports/format.hpp"
 

@@ -1,6 +1,6 @@
 #include "sim/experiment.hpp"
 
-#include "estimators/registry.hpp"
+#include "estimators/builtin.hpp"
 #include "sim/regression.hpp"
 #include "sim/runner.hpp"
 #include "sim/study.hpp"
@@ -13,11 +13,10 @@
 
 namespace mlesim {
 
-sample_drawer drawer_for(std::string_view family_name) {
-  sample_drawer draw = nullptr;
-  visit_family(family_name, [&]<class G>() { draw = &draw_sample<G>; });
-  if (!draw) throw std::invalid_argument("unknown family '" + std::string(family_name) + "'");
-  return draw;
+std::vector<sample_drawer> builtin_drawers() {
+  return []<class... Families>(family_list<Families...>) {
+    return std::vector<sample_drawer>{sample_drawer{&draw_sample<Families>, nullptr}...};
+  }(builtin_families{});
 }
 
 replication_key stream_key(const experiment_spec& spec) {

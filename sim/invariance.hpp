@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 
@@ -40,15 +41,14 @@ inline invariance_result combine_invariance(invariance_result a, const invarianc
 
 // The same for a fitted family known at compile time (tests inject defective ones).
 template <family F>
-invariance_result check_invariance_as(const experiment_spec& spec, const std::string& estimand, std::uint64_t n,
-                               std::uint64_t replications) {
+invariance_result check_invariance_as(const F& fitted, const experiment_spec& spec, const std::string& estimand,
+                                      std::uint64_t n, std::uint64_t replications) {
   constexpr int K = F::dimension;
   using P = typename F::parameters;
   const auto table = all_estimands<F>();
   const auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == estimand; });
   invariant(it != table.end(), "the invariance check's estimand is one of the family's; the loader checks it");
   const reparametrization<K> g = *it;
-  const F fitted = make_family<F>(fitted_known(spec));
   const generator source{drawer_for(spec.family), spec.theta, spec.known};
   const replication_key key = stream_key(spec);
 
@@ -64,7 +64,7 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
             ++result.fit_failures;
             continue;
           }
-          if (!F::check(fit.theta).empty()) {
+          if (!fitted.check(fit.theta).empty()) {
             ++result.boundary;
             continue;
           }
@@ -73,7 +73,7 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
           const auto theta_of = [&](const P& phi) { return g.with_value(phi[g.replaces], phi); };
           const auto log_likelihood = [&](const P& phi) {
             const P theta = theta_of(phi);
-            if (!F::check(theta).empty()) return -std::numeric_limits<double>::infinity();
+            if (!fitted.check(theta).empty()) return -std::numeric_limits<double>::infinity();
             return fitted.log_likelihood(theta, sample);
           };
           P phi = fit.theta;
@@ -94,6 +94,26 @@ invariance_result check_invariance_as(const experiment_spec& spec, const std::st
         return result;
       },
       combine_invariance);
+}
+
+template <family F>
+invariance_result check_invariance_as(const experiment_spec& spec, const std::string& estimand, std::uint64_t n,
+                                      std::uint64_t replications) {
+  return check_invariance_as(make_family<F>(fitted_known(spec)), spec, estimand, n, replications);
+}
+
+// F's entry in the catalogue (sim/catalogue.hpp): empty for a family that is
+// not regular.
+template <family F>
+std::function<invariance_result(const experiment_spec&, const std::string&, std::uint64_t, std::uint64_t)>
+invariance_check() {
+  if constexpr (regular_family<F>)
+    return [](const experiment_spec& spec, const std::string& estimand, std::uint64_t n,
+              std::uint64_t max_replications) {
+      return check_invariance_as<F>(spec, estimand, n, std::min(max_replications, spec.replications));
+    };
+  else
+    return {};
 }
 
 // The first `max_replications` replications at sample size n, on the same

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "estimators/pseudo_true.hpp"
-#include "estimators/registry.hpp"
+#include "sim/catalogue.hpp"
 #include "sim/experiment.hpp"
 #include "sim/runner.hpp"
 #include "sim/study.hpp"
@@ -103,9 +103,12 @@ population<F> population_of(const F& fitted, const experiment_spec& spec, genera
 template <family F>
 class family_study final : public prepared_experiment {
  public:
-  explicit family_study(const experiment_spec& spec)
+  explicit family_study(const experiment_spec& spec) : family_study(spec, make_family<F>(fitted_known(spec))) {}
+
+  // With the fitted family given as a value (a model made at run time).
+  family_study(const experiment_spec& spec, F fitted)
       : prepared_experiment(spec),
-        fitted_(make_family<F>(fitted_known(spec_))),
+        fitted_(std::move(fitted)),
         source_{drawer_for(spec_.family), spec_.theta, spec_.known},
         key_(stream_key(spec_)) {
     const auto table = all_estimands<F>();

@@ -1,6 +1,7 @@
 #include "sim/study.hpp"
 
-#include "estimators/registry.hpp"
+#include "estimators/builtin.hpp"
+#include "sim/catalogue.hpp"
 #include "sim/regression.hpp"
 #include "sim/simulate.hpp"
 
@@ -242,11 +243,18 @@ prepared_study prepare(const std::vector<experiment_spec>& conditions) {
 
 std::unique_ptr<prepared_experiment> prepare(const experiment_spec& spec) {
   if (spec.regression) return prepare_regression(spec);
-  std::unique_ptr<prepared_experiment> result;
-  const bool found =
-      visit_family(fitted_family(spec), [&]<class F>() { result = std::make_unique<family_study<F>>(spec); });
-  if (!found) throw std::invalid_argument("unknown family '" + fitted_family(spec) + "'");
-  return result;
+  const family_entry* entry = find_family_entry(fitted_family(spec));
+  if (!entry) throw std::invalid_argument("unknown family '" + fitted_family(spec) + "'");
+  return entry->prepare(spec);
+}
+
+std::vector<std::function<std::unique_ptr<prepared_experiment>(const experiment_spec&)>> builtin_preparers() {
+  return []<class... Families>(family_list<Families...>) {
+    return std::vector<std::function<std::unique_ptr<prepared_experiment>(const experiment_spec&)>>{
+        [](const experiment_spec& spec) -> std::unique_ptr<prepared_experiment> {
+          return std::make_unique<family_study<Families>>(spec);
+        }...};
+  }(builtin_families{});
 }
 
 }  // namespace mlesim

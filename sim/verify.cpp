@@ -1,6 +1,6 @@
 #include "sim/verify.hpp"
 
-#include "estimators/registry.hpp"
+#include "sim/catalogue.hpp"
 
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>

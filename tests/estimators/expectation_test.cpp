@@ -1,4 +1,5 @@
 #include "estimators/expectation.hpp"
+#include "sim/catalogue.hpp"
 
 #include <doctest/doctest.h>
 

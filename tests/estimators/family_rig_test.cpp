@@ -1,7 +1,7 @@
 // The family test rig: one table row per registered family (its θ points,
 // ordinary and at the edges of the supported range, with any known
 // constants, and its sample sizes) drives one template test per piece of
-// theory over every family in `registered_families`:
+// theory over every family in `builtin_families`:
 //
 //   - the table itself: every point inside the supported range;
 //   - the log-density against Boost.Math's pdf or pmf, on a sample, at the
@@ -25,7 +25,8 @@
 // (closed forms, known values, special cases, boundary behaviour) stays in its
 // own tests/estimators/<family>_test.cpp.
 #include "estimators/expectation.hpp"
-#include "estimators/registry.hpp"
+#include "estimators/builtin.hpp"
+#include "sim/catalogue.hpp"
 
 #include "family_checks.hpp"
 
@@ -225,11 +226,11 @@ constexpr bool fits_the_table(family_list<Families...>) {
   return ((Families::dimension <= max_dimension && known_count<Families>() <= max_known) && ...);
 }
 
-static_assert(every_family_has_a_row(registered_families{}),
+static_assert(every_family_has_a_row(builtin_families{}),
               "a registered family has no row in family_rig_test.cpp's table: add one");
-static_assert(every_row_is_a_family(registered_families{}),
+static_assert(every_row_is_a_family(builtin_families{}),
               "a row of family_rig_test.cpp's table names no registered family");
-static_assert(fits_the_table(registered_families{}), "raise max_dimension or max_known for a new family");
+static_assert(fits_the_table(builtin_families{}), "raise max_dimension or max_known for a new family");
 
 template <class F>
 constexpr const row& row_of() {
@@ -243,7 +244,7 @@ template <class... Families>
 struct as_tuple<family_list<Families...>> {
   using type = std::tuple<Families...>;
 };
-using families = as_tuple<registered_families>::type;
+using rig_families = as_tuple<builtin_families>::type;
 
 template <class F>
 using params = typename F::parameters;
@@ -397,7 +398,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: every point of the table is inside the supported
     CHECK(p.log_density_error >= 0);
   }
 }
-TEST_CASE_TEMPLATE_APPLY(table_points, families);
+TEST_CASE_TEMPLATE_APPLY(table_points, rig_families);
 
 // log f(x) is log of Boost.Math's pdf (or pmf) to 1e-12 relative (at least
 // 1e-12 absolute) plus the point's log-density error, on a sample, at the
@@ -444,7 +445,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the log-density is Boost.Math's", F, log_density
     }
   });
 }
-TEST_CASE_TEMPLATE_APPLY(log_density, families);
+TEST_CASE_TEMPLATE_APPLY(log_density, rig_families);
 
 // At theta and at theta moved half its reach in each coordinate, on a sample
 // of n drawn at theta, each score coordinate equals the central difference
@@ -491,7 +492,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the score is the gradient of log L, the observed
     }
   });
 }
-TEST_CASE_TEMPLATE_APPLY(derivatives, families);
+TEST_CASE_TEMPLATE_APPLY(derivatives, rig_families);
 
 // Every reparametrization g: its gradient is the central difference of g
 // (half-step 1e-5 of the reach: g's curvature is not the likelihood's) to
@@ -525,7 +526,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: each reparametrization's gradient and chart", F,
     }
   });
 }
-TEST_CASE_TEMPLATE_APPLY(reparametrizations, families);
+TEST_CASE_TEMPLATE_APPLY(reparametrizations, rig_families);
 
 // E[score] = 0 and E[score score'] = I(theta) by quadrature over the
 // family's density or mass (estimators/expectation.hpp, which aims at 1e-10
@@ -562,7 +563,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the information is E[score score'], by quadratur
     });
   }
 }
-TEST_CASE_TEMPLATE_APPLY(information_quadrature, families);
+TEST_CASE_TEMPLATE_APPLY(information_quadrature, rig_families);
 
 // I(theta) = Var(score of one observation), and E(score) = 0, over 200000
 // draws of the family's own sampler: each entry within 5 of its own Monte
@@ -579,7 +580,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the information is the variance of simulated sco
     });
   }
 }
-TEST_CASE_TEMPLATE_APPLY(information_simulated, families);
+TEST_CASE_TEMPLATE_APPLY(information_simulated, rig_families);
 
 // 100000 draws against Boost.Math's cdf G: at every 100th draw v in order,
 // the empirical cdf against G(v), and the share below v against G(v-) (G(v)
@@ -608,7 +609,7 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the sampler draws Boost.Math's law", F, sampler)
     CHECK(distance <= std::sqrt(std::log(2 / 1e-6) / (2.0 * draws)));
   });
 }
-TEST_CASE_TEMPLATE_APPLY(sampler, families);
+TEST_CASE_TEMPLATE_APPLY(sampler, rig_families);
 
 // On samples drawn at each point, of the row's sizes: the fit converges; log
 // L at theta-hat is at least its value at the truth and at points on the
@@ -667,4 +668,4 @@ TEST_CASE_TEMPLATE_DEFINE("rig: the MLE maximizes the likelihood and the score v
     }
   });
 }
-TEST_CASE_TEMPLATE_APPLY(mle, families);
+TEST_CASE_TEMPLATE_APPLY(mle, rig_families);

@@ -4,8 +4,8 @@
 // value with a located message saying which range is supported. One row per
 // edge, one shared checker; a compile-time count keeps a row for every
 // registered family.
-#include "estimators/registry.hpp"
-#include "experiments/config.hpp"
+#include "sim/catalogue.hpp"
+#include "loader/config.hpp"
 #include "reports/csv.hpp"
 #include "reports/markdown.hpp"
 #include "sim/experiment.hpp"

@@ -1,4 +1,4 @@
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // Reading CSV data for `mlesim fit` and fixed designs: every line read or an
 // error naming it; each case carries its file's text and the answer.
-#include "experiments/config.hpp"
-#include "experiments/data.hpp"
+#include "loader/config.hpp"
+#include "loader/data.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
 // What an exception that ends a command means for its exit code: the user's
 // input (2) and mlesim's own faults (3) never share a code, and neither is
 // 0 or 1 (success, a property failed).
-#include "experiments/cli.hpp"
+#include "app/cli.hpp"
 #include "estimators/invariant.hpp"
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/gnuplot.hpp"
 #include "sim/state.hpp"

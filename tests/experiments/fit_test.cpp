@@ -7,10 +7,11 @@
 // bounds by Brent's method on the profile log-likelihood (the normal mean's
 // in closed form, mu-hat +- sqrt(sigma2-hat (exp(chi2/n) - 1))).
 #include "estimators/data_fit.hpp"
-#include "estimators/registry.hpp"
+#include "estimators/builtin.hpp"
+#include "sim/catalogue.hpp"
 #include "estimators/regression.hpp"
-#include "experiments/config.hpp"
-#include "experiments/data.hpp"
+#include "loader/config.hpp"
+#include "loader/data.hpp"
 #include "reports/format.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>

@@ -3,7 +3,7 @@
 // rows; the uniform draws no CRLB line and says why; the QQ plot's points are
 // the empirical distribution of z at the histogram's edges; same results,
 // same bytes; the results file reads back to the same reports.
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 #include "reports/csv.hpp"
 #include "reports/figures.hpp"
 #include "reports/html.hpp"

@@ -1,6 +1,6 @@
 // Grids of conditions: read from a config, run in one loop, each condition
 // against exact finite-sample theory.
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 #include "sim/experiment.hpp"
 #include "sim/verify.hpp"
 

@@ -1,6 +1,7 @@
+#include "estimators/builtin.hpp"
 #include "sim/verify.hpp"
 
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 #include "sim/simulate.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,5 @@
-// The mlesim command line, callable in-process (tests) as from main().
+// The mlesim command line, callable in-process (tests, a program of one's
+// own built against libmlesim) as from main().
 #pragma once
 
 #include <exception>
@@ -13,7 +14,14 @@ inline constexpr int exit_property_failed = 1;  // a verified property failed, o
 inline constexpr int exit_bad_input = 2;         // usage, config, data or state error, or an unusable output folder
 inline constexpr int exit_internal_error = 3;    // an error mlesim did not expect: a bug, to be reported
 
-int run_cli(int argc, char** argv);
+class catalogue;
+catalogue& families();
+
+// The mlesim command line: `run`, `verify`, `fit`, `merge`, `report` and
+// `models`, over the families of `known` (by default the program's
+// catalogue: the built-ins and whatever was registered, sim/register.hpp),
+// which becomes the program's catalogue. Returns the exit code.
+int cli(int argc, char** argv, catalogue& known = families());
 
 // What an exception that ends a command means, and the one line (after
 // "mlesim: ") that says it. The user's input or environment: a bad flag,

@@ -1,6 +1,6 @@
-#include "experiments/mpi.hpp"
+#include "app/mpi.hpp"
 
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 #include "sim/state.hpp"
 
 #include <fmt/format.h>

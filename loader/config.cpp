@@ -1,8 +1,8 @@
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 
-#include "estimators/registry.hpp"
+#include "sim/catalogue.hpp"
 #include "estimators/regression.hpp"
-#include "experiments/data.hpp"
+#include "loader/data.hpp"
 #include "sim/precision.hpp"
 
 #include <Eigen/Dense>
@@ -293,19 +293,6 @@ const family_info& read_generate_table(const table_reader& root, experiment_conf
   return *family;
 }
 
-std::string_view support_name(support_kind s) {
-  switch (s) {
-    case support_kind::real_line: return "the real line";
-    case support_kind::positive: return "(0, inf)";
-    case support_kind::nonnegative: return "[0, inf)";
-    case support_kind::counts: return "{0, 1, 2, ...}";
-    case support_kind::binary: return "{0, 1}";
-    case support_kind::bounded: return "[0, theta]";
-    case support_kind::unit: return "(0, 1)";
-  }
-  return "?";
-}
-
 // [fit].estimands: each one `known` to the fitted model, none twice; `defaults` when left out.
 void read_estimands(const table_reader& t, std::string_view fitted, const std::vector<std::string>& known,
                     const std::vector<std::string>& defaults, experiment_config& config) {
@@ -362,8 +349,8 @@ void read_fit_table(const table_reader& root, const family_info& generating, exp
                                         "families' data can leave: it cannot be a misspecified fit", name));
       if (!contains(fitted->support, generating.support))
         t.fail(*fit_family, fmt::format("[fit].family '{}' lives on {}, which does not hold every value of "
-                                        "{} data ({})", name, support_name(fitted->support), generating.name,
-                                        support_name(generating.support)));
+                                        "{} data ({})", name, describe(fitted->support), generating.name,
+                                        describe(generating.support)));
       config.spec.fit_family = name;
       config.spec.fit_known = read_known(t, *fitted, "[fit]");
       check_sample_sizes(root, *fitted, config.spec);
@@ -748,7 +735,7 @@ experiment_config parse_point(const toml::table& root_table, const std::string& 
     const family_info* fitted = regression ? nullptr : find_family(fitted_family(config.spec));
     const bool regular = fitted == nullptr || fitted->regular;
     bool alternative = false;
-    if (fitted) visit_family(fitted->name, [&]<class F>() { alternative = has_alternative<F>; });
+    if (fitted) alternative = !fitted->alternative.empty();
     const std::string model = regression ? fmt::format("the {} model", config.spec.family)
                                          : fmt::format("the {} fit", fitted->name);
     for (const auto& [key, value] : *targets->as_table()) {

@@ -1,12 +1,16 @@
-#include "estimators/registry.hpp"
+// A family type described as a value (estimators/family_info.hpp).
+#pragma once
+
+#include "estimators/family_info.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace mlesim {
-namespace {
+namespace detail {
 
 template <family F>
 typename F::parameters parameters_of(std::span<const double> theta) {
@@ -15,8 +19,11 @@ typename F::parameters parameters_of(std::span<const double> theta) {
   return t;
 }
 
+}  // namespace detail
+
 template <family F>
 family_info describe() {
+  using detail::parameters_of;
   static_assert(!F::regular || regular_family<F>, "a regular family needs fisher_information and observed_information");
   family_info info{
       .name = F::name,
@@ -30,6 +37,7 @@ family_info describe() {
       .support = F::support,
       .support_limited = requires(const F& f, double x) { f.admits(x); },
       .irregularity = {},
+      .alternative = {},
       .check = [](std::span<const double> theta) { return F::check(parameters_of<F>(theta)); },
       .check_known = [](std::span<const double> known) -> std::string {
         if (known.size() != known_count<F>()) return fmt::format("{} has {} known constants, not {}", F::name,
@@ -43,7 +51,7 @@ family_info describe() {
       .admits = [](std::span<const double> known, double x) { return mlesim::admits(make_family<F>(known), x); },
       .support_start = [](std::span<const double> known) {
         if constexpr (requires(const F& f) { f.support_start(); }) return make_family<F>(known).support_start();
-        else return F::support == support_kind::real_line ? -std::numeric_limits<double>::infinity() : 0.0;
+        else return F::support.lower;
       },
       .quantile = [](std::span<const double> theta, std::span<const double> known, double p, bool upper) {
         const F f = make_family<F>(known);
@@ -59,37 +67,8 @@ family_info describe() {
   if constexpr (has_known_constants<F>) info.known.assign(F::known_names.begin(), F::known_names.end());
   for (const auto& g : F::reparametrizations) info.reparametrizations.emplace_back(g.name, g.formula);
   if constexpr (!F::regular) info.irregularity = F::irregularity;
+  if constexpr (has_alternative<F>) info.alternative = F::alternative.name;
   return info;
-}
-
-template <class... Families>
-std::vector<family_info> describe_all(family_list<Families...>) {
-  return {describe<Families>()...};
-}
-
-}  // namespace
-
-std::vector<std::string_view> family_info::estimands() const {
-  std::vector<std::string_view> result(parameters.begin(), parameters.end());
-  for (const auto& [name, formula] : reparametrizations) result.push_back(name);
-  return result;
-}
-
-const std::vector<family_info>& family_catalog() {
-  static const std::vector<family_info> catalog = describe_all(registered_families{});
-  return catalog;
-}
-
-const family_info* find_family(std::string_view name) {
-  const auto& catalog = family_catalog();
-  auto it = std::find_if(catalog.begin(), catalog.end(), [&](const auto& f) { return f.name == name; });
-  return it == catalog.end() ? nullptr : &*it;
-}
-
-std::string family_names() {
-  std::vector<std::string_view> names;
-  for (const auto& f : family_catalog()) names.push_back(f.name);
-  return fmt::format("{}", fmt::join(names, ", "));
 }
 
 }  // namespace mlesim

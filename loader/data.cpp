@@ -1,6 +1,6 @@
-#include "experiments/data.hpp"
+#include "loader/data.hpp"
 
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 
 #include <csv.h>
 #include <fmt/format.h>

@@ -1,8 +1,8 @@
-#include "experiments/cli.hpp"
+#include "app/cli.hpp"
 
-#include "estimators/registry.hpp"
+#include "sim/catalogue.hpp"
 #include "estimators/regression.hpp"
-#include "experiments/config.hpp"
+#include "loader/config.hpp"
 #include "mlesim_build.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/csv.hpp"
@@ -15,8 +15,8 @@
 #include "reports/report_set.hpp"
 #include "reports/results_json.hpp"
 #include "estimators/data_fit.hpp"
-#include "experiments/data.hpp"
-#include "experiments/mpi.hpp"
+#include "loader/data.hpp"
+#include "app/mpi.hpp"
 #include "sim/experiment.hpp"
 #include "sim/precision.hpp"
 #include "sim/state.hpp"
@@ -841,7 +841,8 @@ int fail(const failure& f) {
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
+int cli(int argc, char** argv, catalogue& known) {
+  use_catalogue(known);
   CLI::App app{"mlesim: Monte Carlo checks of what maximum likelihood theory promises"};
   app.require_subcommand(1);
   app.set_version_flag("--version", build_description());
