@@ -402,36 +402,50 @@ struct free_map {
   }
 };
 
-// Point evaluations of the point tape at theta, remembered by x, so that the
-// integrals of the density and of each information entry over the same
-// abscissas evaluate the formula once.
-class point_cache {
- public:
-  point_cache(const tape& t, std::span<const double> theta) : tape_(t), input_(theta.size()) { prepare(t, theta, regs_); }
-
-  const std::vector<double>& at(double x) {
-    const auto key = std::bit_cast<std::uint64_t>(x);
-    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-    regs_[input_] = x;
-    run_point(tape_, regs_);
-    std::vector<double> values;
-    for (int o : tape_.outputs) values.push_back(regs_[static_cast<std::size_t>(o)]);
-    return memo_.emplace(key, std::move(values)).first->second;
-  }
-
- private:
-  const tape& tape_;
-  std::size_t input_;
-  std::vector<double> regs_;
-  std::unordered_map<std::uint64_t, std::vector<double>> memo_;
-};
-
 std::string theta_text(const std::vector<std::string>& names, std::span<const double> theta) {
   std::string out;
   for (std::size_t j = 0; j < names.size(); ++j) out += fmt::format("{}{} = {}", j ? ", " : "", names[j], theta[j]);
   return out;
 }
 
+}  // namespace
+
+
+namespace formula_detail {
+
+// Point evaluations of the point tape at theta, remembered by x, so that the
+// integrals of the density and of each information entry over the same
+// abscissas evaluate the formula once.
+class point_cache {
+ public:
+  point_cache(const tape& t, std::span<const double> theta)
+      : tape_(t), input_(theta.size()) {
+    prepare(t, theta, regs_);
+  }
+
+  // The outputs at x (valid until the next call).
+  const double* at(double x) {
+    const auto key = std::bit_cast<std::uint64_t>(x);
+    if (auto it = memo_.find(key); it != memo_.end()) return values_.data() + it->second;
+    regs_[input_] = x;
+    run_point(tape_, regs_);
+    const std::size_t offset = values_.size();
+    for (int o : tape_.outputs) values_.push_back(regs_[static_cast<std::size_t>(o)]);
+    memo_.emplace(key, offset);
+    return values_.data() + offset;
+  }
+
+ private:
+  const tape& tape_;
+  std::size_t input_;
+  std::vector<double> regs_, values_;
+  std::unordered_map<std::uint64_t, std::size_t> memo_;
+};
+
+}  // namespace formula_detail
+
+namespace {
+using formula_detail::point_cache;
 }  // namespace
 
 // Where a density's mass lies at theta: the support's ends and the points
@@ -441,13 +455,17 @@ struct formula_definition::region {
   std::vector<double> edges;  // sorted, inside (low, high)
   double mode = NAN, scale = NAN;
   double first = 0, last = -1;  // counts
+  // The formula's values at the points evaluated so far, shared by every
+  // integral over this region.
+  std::shared_ptr<point_cache> cache;
   bool ok = true;
   std::string why{};
 };
 
 formula_definition::region formula_definition::locate(std::span<const double> theta) const {
   region r;
-  point_cache cache(point_, theta);
+  r.cache = std::make_shared<point_cache>(point_, theta);
+  point_cache& cache = *r.cache;
   const auto log_f = [&](double x) { return cache.at(x)[0]; };
 
   if (support_ == support_kind::counts) {
@@ -500,7 +518,7 @@ formula_definition::region formula_definition::locate(std::span<const double> th
   // Where the mass is: the maximum of the density in the free coordinate on
   // a grid, refined by Newton's method on the log-density in x.
   const free_map map{support_};
-  constexpr double step = 0.125, reach = 40;
+  constexpr double step = 0.5, reach = 40;
   double best_t = NAN, best = -infinity;
   for (double t = -reach; t <= reach; t += step) {
     const double x = map.x(t);
@@ -515,7 +533,7 @@ formula_definition::region formula_definition::locate(std::span<const double> th
   }
   double x = map.x(best_t);
   for (int i = 0; i < 200; ++i) {
-    const auto& v = cache.at(x);
+    const double* v = cache.at(x);
     const double f = v[0], d1 = v[1], d2 = v[2];
     if (!(d2 < 0) || !std::isfinite(d1)) break;
     double move = -d1 / d2, next = x + move;
@@ -539,7 +557,7 @@ formula_definition::region formula_definition::locate(std::span<const double> th
 
 // The integral over [a, b] (inside the support) of output `output` of the
 // point tape, times the density when asked (output -1: the density alone).
-formula_integral formula_definition::integrate(std::span<const double> theta, const region& r, int output, double a,
+formula_integral formula_definition::integrate(const region& r, int output, double a,
                                                double b) const {
   formula_integral result;
   if (!r.ok) {
@@ -548,9 +566,9 @@ formula_integral formula_definition::integrate(std::span<const double> theta, co
     result.value = NAN;
     return result;
   }
-  point_cache cache(point_, theta);
+  point_cache& cache = *r.cache;
   const auto integrand = [&](double x) {
-    const auto& v = cache.at(x);
+    const double* v = cache.at(x);
     const double density = std::exp(v[0]);
     if (density == 0) return 0.0;
     return output < 0 ? density : density * v[static_cast<std::size_t>(output)];
@@ -573,44 +591,64 @@ formula_integral formula_definition::integrate(std::span<const double> theta, co
   for (double e : r.edges)
     if (e > a && e < b) edges.push_back(e);
   edges.push_back(b);
-  for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
+  // One piece at relative tolerance `tolerance` of its own |integral|.
+  const auto piece = [&](double lo, double hi, double tolerance, double& error, double& l1) -> double {
+    double value = 0;
+    error = 0, l1 = 0;
+    if (std::isfinite(lo) && std::isfinite(hi)) {
+      // Mapped to unit length (Boost 1.74's error estimates assume it).
+      const double width = hi - lo;
+      if (lo == r.low || hi == r.high) {
+        // Tanh-sinh from the support's end, where a density may be singular.
+        const double end = lo == r.low ? lo : hi, toward = lo == r.low ? width : -width;
+        boost::math::quadrature::tanh_sinh<double> integrator;
+        value = integrator.integrate([&](double u) { return integrand(end + toward * u); }, 0.0, 1.0, tolerance,
+                                     &error, &l1);
+      } else {
+        value = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
+            [&](double u) { return integrand(lo + width * u); }, 0.0, 1.0, 12, tolerance, &error, &l1);
+      }
+      value *= width, error *= width, l1 *= width;
+    } else if (std::isfinite(lo) || std::isfinite(hi)) {
+      // A tail, in units of the scale found at the mode.
+      const double s = r.scale, from = std::isfinite(lo) ? lo : hi, direction = std::isfinite(lo) ? s : -s;
+      boost::math::quadrature::exp_sinh<double> integrator;
+      value = integrator.integrate([&](double y) { return integrand(from + direction * y); }, 0.0, infinity,
+                                   tolerance, &error, &l1);
+      value *= s, error *= s, l1 *= s;
+    } else {
+      boost::math::quadrature::sinh_sinh<double> integrator;
+      value = integrator.integrate(integrand, tolerance, &error, &l1);
+    }
+    return value;
+  };
+  // Each piece's share of the whole first, roughly (the points are
+  // remembered, and the second pass's rules start from the same ones), then
+  // each to piece_tolerance of the whole: a tail holding 1e-9 of the mass
+  // need not be known to 1e-12 of itself.
+  const std::size_t pieces = edges.size() - 1;
+  std::vector<double> rough(pieces, 0.0);
+  double rough_total = 0;
+  for (std::size_t i = 0; i < pieces; ++i) {
+    try {
+      double error = 0;
+      piece(edges[i], edges[i + 1], 1e-3, error, rough[i]);
+    } catch (const std::exception&) {
+      rough[i] = 0;  // the second pass, at full tolerance, reports it
+    }
+    if (std::isfinite(rough[i])) rough_total += rough[i];
+  }
+  for (std::size_t i = 0; i < pieces; ++i) {
     const double lo = edges[i], hi = edges[i + 1];
+    double tolerance = piece_tolerance;
+    if (rough[i] > 0 && std::isfinite(rough[i]) && rough_total > 0)
+      tolerance = std::clamp(piece_tolerance * rough_total / rough[i], piece_tolerance, 1e-3);
     double value = 0, error = 0, l1 = 0;
     try {
-      if (std::isfinite(lo) && std::isfinite(hi)) {
-        // Mapped to unit length (Boost 1.74's error estimates assume it).
-        const double width = hi - lo;
-        const bool at_end = lo == r.low || hi == r.high;
-        if (at_end) {
-          // Tanh-sinh from the support's end, where a density may be singular.
-          const double end = lo == r.low ? lo : hi, toward = lo == r.low ? width : -width;
-          boost::math::quadrature::tanh_sinh<double> integrator;
-          value = integrator.integrate([&](double u) { return integrand(end + toward * u); }, 0.0, 1.0,
-                                       piece_tolerance, &error, &l1);
-        } else {
-          value = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
-              [&](double u) { return integrand(lo + width * u); }, 0.0, 1.0, 12, piece_tolerance, &error, &l1);
-        }
-        value *= width, error *= width, l1 *= width;
-      } else if (std::isfinite(lo)) {
-        const double s = r.scale;
-        boost::math::quadrature::exp_sinh<double> integrator;
-        value = integrator.integrate([&](double y) { return integrand(lo + s * y); }, 0.0, infinity, piece_tolerance,
-                                     &error, &l1);
-        value *= s, error *= s, l1 *= s;
-      } else if (std::isfinite(hi)) {
-        const double s = r.scale;
-        boost::math::quadrature::exp_sinh<double> integrator;
-        value = integrator.integrate([&](double y) { return integrand(hi - s * y); }, 0.0, infinity, piece_tolerance,
-                                     &error, &l1);
-        value *= s, error *= s, l1 *= s;
-      } else {
-        boost::math::quadrature::sinh_sinh<double> integrator;
-        value = integrator.integrate(integrand, piece_tolerance, &error, &l1);
-      }
+      value = piece(lo, hi, tolerance, error, l1);
     } catch (const std::exception& e) {
+      if (result.ok) result.why = fmt::format("the quadrature failed on [{}, {}]: {}", lo, hi, e.what());
       result.ok = false;
-      result.why = fmt::format("the quadrature failed on [{}, {}]: {}", lo, hi, e.what());
       value = NAN;
     }
     if (!std::isfinite(value) && result.ok) {
@@ -670,7 +708,7 @@ double formula_definition::log_density(std::span<const double> theta, double x) 
 
 formula_integral formula_definition::normalization(std::span<const double> theta) const {
   const region r = locate(theta);
-  return integrate(theta, r, -1, r.low, r.high);
+  return integrate(r, -1, r.low, r.high);
 }
 
 void formula_definition::check_density(std::span<const double> theta, double tolerance) const {
@@ -693,7 +731,7 @@ formula_information formula_definition::expected_information(std::span<const dou
   std::size_t e = 0;
   for (std::size_t i = 0; i < k; ++i)
     for (std::size_t j = i; j < k; ++j, ++e) {
-      const formula_integral entry = integrate(theta, r, 3 + static_cast<int>(e), r.low, r.high);
+      const formula_integral entry = integrate(r, 3 + static_cast<int>(e), r.low, r.high);
       if (!entry.ok && info.ok) {
         info.ok = false;
         info.why = fmt::format("entry ({}, {}): {}", parameter_names_[i], parameter_names_[j], entry.why);
@@ -707,17 +745,17 @@ formula_information formula_definition::expected_information(std::span<const dou
 double formula_definition::cdf(std::span<const double> theta, double x, bool upper) const {
   const region r = locate(theta);
   if (!r.ok) throw formula_error(fmt::format("model {}: cdf at {}: {}", name_, theta_text(parameter_names_, theta), r.why));
-  return cdf_in(theta, r, x, upper);
+  return cdf_in(r, x, upper);
 }
 
-double formula_definition::cdf_in(std::span<const double> theta, const region& r, double x, bool upper) const {
+double formula_definition::cdf_in(const region& r, double x, bool upper) const {
   if (support_ == support_kind::counts) {
     const double k = std::floor(x);
-    return upper ? integrate(theta, r, -1, k + 1, r.last).value : integrate(theta, r, -1, 0, k).value;
+    return upper ? integrate(r, -1, k + 1, r.last).value : integrate(r, -1, 0, k).value;
   }
   if (x <= r.low) return upper ? 1 : 0;
   if (x >= r.high) return upper ? 0 : 1;
-  return upper ? integrate(theta, r, -1, x, r.high).value : integrate(theta, r, -1, r.low, x).value;
+  return upper ? integrate(r, -1, x, r.high).value : integrate(r, -1, r.low, x).value;
 }
 
 double formula_definition::quantile(std::span<const double> theta, double p, bool upper) const {
@@ -725,7 +763,7 @@ double formula_definition::quantile(std::span<const double> theta, double p, boo
   const region r = locate(theta);
   if (!r.ok) throw formula_error(fmt::format("model {}: quantile at {}: {}", name_, theta_text(parameter_names_, theta), r.why));
   if (support_ == support_kind::counts) {
-    point_cache cache(point_, theta);
+    point_cache& cache = *r.cache;
     double below = 0;  // P(X < k)
     double total = 0;
     for (double k = r.first; k <= r.last; ++k) total += std::exp(cache.at(k)[0]);
@@ -737,7 +775,7 @@ double formula_definition::quantile(std::span<const double> theta, double p, boo
   }
   // The lower CDF rises, the upper falls: bracket from the mode outward by
   // doubling steps of the scale, then TOMS 748.
-  const auto excess = [&](double x) { return upper ? p - cdf_in(theta, r, x, true) : cdf_in(theta, r, x, false) - p; };
+  const auto excess = [&](double x) { return upper ? p - cdf_in(r, x, true) : cdf_in(r, x, false) - p; };
   double a = r.mode, b = r.mode;
   const double at_mode = excess(r.mode);
   if (at_mode == 0) return r.mode;

@@ -154,9 +154,9 @@ class formula_definition {
   friend std::shared_ptr<const formula_definition> compile_formula(const formula_spec&);
   struct region;
   region locate(std::span<const double> theta) const;
-  formula_integral integrate(std::span<const double> theta, const region& r, int output, double low,
+  formula_integral integrate(const region& r, int output, double low,
                              double high) const;
-  double cdf_in(std::span<const double> theta, const region& r, double x, bool upper) const;
+  double cdf_in(const region& r, double x, bool upper) const;
 
   formula_spec spec_;
   std::string name_, summary_;
