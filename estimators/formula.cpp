@@ -567,7 +567,13 @@ formula_integral formula_definition::integrate(const region& r, int output, doub
     return result;
   }
   point_cache& cache = *r.cache;
+  // A point that rounds onto an end outside the support (1 - width u = 1
+  // near the unit interval's top) adds nothing: there a density singular at
+  // the end is infinite, and the mass within one rounding of the end is
+  // below what the quadrature resolves.
+  const bool closed_low = support_ == support_kind::nonnegative || support_ == support_kind::counts;
   const auto integrand = [&](double x) {
+    if (x < r.low || (x == r.low && !closed_low) || x >= r.high) return 0.0;
     const double* v = cache.at(x);
     const double density = std::exp(v[0]);
     if (density == 0) return 0.0;

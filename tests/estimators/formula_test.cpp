@@ -4,7 +4,9 @@
 // draws from the density; bad formulas are refused with the problem named.
 #include "estimators/formula.hpp"
 
+#include "estimators/beta.hpp"
 #include "estimators/gamma.hpp"
+#include "estimators/normal.hpp"
 #include "estimators/poisson.hpp"
 #include "estimators/weibull.hpp"
 #include "family_checks.hpp"
@@ -118,6 +120,49 @@ TEST_CASE("formula: the gamma twin, with lgamma, gives the built-in's figures") 
   REQUIRE(fit.converged);
   check_relative(fit.theta, reference.theta, 1e-8);
   CHECK_THROWS_AS(model.sampler(theta), formula_error);  // no draw given
+}
+
+TEST_CASE("formula: the quadrature finds a narrow peak far out, and the unit interval's ends") {
+  // A normal (mu real, sigma2 positive) at mu = 1000, sd 0.01: all its mass
+  // in a band 1e5 times narrower than its distance from 0.
+  const formula_model<2> normal_twin(compile_formula(
+      {"normal_formula", {{"mu", "real"}, {"sigma2", "positive"}}, "real",
+       "-log(2 * pi * sigma2) / 2 - (x - mu)^2 / (2 * sigma2)", "mu + sqrt(sigma2) * z1"}));
+  for (const vector<2>& theta : {vector<2>{0, 1}, vector<2>{1e3, 1e-4}, vector<2>{-3, 1e4}}) {
+    CAPTURE(theta.transpose());
+    const auto total = normal_twin.normalization(theta);
+    CAPTURE(total.why);
+    REQUIRE(total.ok);
+    CHECK(std::abs(total.value - 1) <= 1e-10);
+    check_relative(normal_twin.fisher_information(theta).diagonal(), normal::fisher_information(theta).diagonal(),
+                   1e-8);
+    CHECK(std::abs(normal_twin.fisher_information(theta)(0, 1)) <= 1e-8 * normal::fisher_information(theta)(0, 0));
+  }
+  // At mu = 1e6, sd 1e-3, neighbouring doubles are 1.2e-7 sds apart: the
+  // integrand is a staircase at that level, and the quadrature says it
+  // cannot reach 1e-10 rather than give a figure it cannot vouch for.
+  const auto unresolved = normal_twin.normalization(vector<2>{1e6, 1e-6});
+  CHECK_FALSE(unresolved.ok);
+  CHECK(unresolved.why.starts_with("the quadrature's error estimate"));
+  CHECK_FALSE(normal_twin.fisher_information(vector<2>{1e6, 1e-6}).allFinite());
+
+  const auto x = testing::draw_sample<formula_model<2>>(vector<2>{5, 4}, 1000, 41, normal_twin);
+  const auto fit = normal_twin.fit(x);  // from the default start (0, 1)
+  REQUIRE(fit.converged);
+  check_relative(fit.theta, normal::fit(x).theta, 1e-8);
+
+  // A beta (both shapes positive) on the unit interval, with its density
+  // infinite at an end when a shape is below 1.
+  const formula_model<2> beta_twin(compile_formula(
+      {"beta_formula", {{"a", "positive"}, {"b", "positive"}}, "unit",
+       "lgamma(a + b) - lgamma(a) - lgamma(b) + (a - 1) * log(x) + (b - 1) * log(1 - x)", ""}));
+  for (const vector<2>& theta : {vector<2>{2, 3}, vector<2>{0.5, 0.7}, vector<2>{40, 2}}) {
+    CAPTURE(theta.transpose());
+    const auto total = beta_twin.normalization(theta);
+    REQUIRE(total.ok);
+    CHECK(std::abs(total.value - 1) <= 1e-10);
+    check_relative(beta_twin.fisher_information(theta).reshaped(), beta::fisher_information(theta).reshaped(), 1e-8);
+  }
 }
 
 TEST_CASE("formula: a count model, the Poisson twin, sums where the others integrate") {
