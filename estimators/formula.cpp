@@ -381,19 +381,19 @@ constexpr double most_terms = 5e7;
 
 // The support's free coordinate t and x(t), for the search of the mass.
 struct free_map {
-  support_kind support;
+  formula_support support;
   double x(double t) const {
     switch (support) {
-      case support_kind::real_line: return std::sinh(t);
-      case support_kind::unit: return 1 / (1 + std::exp(-t));
+      case formula_support::real: return std::sinh(t);
+      case formula_support::unit: return 1 / (1 + std::exp(-t));
       default: return std::exp(t);
     }
   }
   // log dx/dt
   double log_jacobian(double t) const {
     switch (support) {
-      case support_kind::real_line: return std::log(std::cosh(t));
-      case support_kind::unit: {
+      case formula_support::real: return std::log(std::cosh(t));
+      case formula_support::unit: {
         const double x = 1 / (1 + std::exp(-t));
         return std::log(x) + std::log1p(-x);
       }
@@ -468,7 +468,7 @@ formula_definition::region formula_definition::locate(std::span<const double> th
   point_cache& cache = *r.cache;
   const auto log_f = [&](double x) { return cache.at(x)[0]; };
 
-  if (support_ == support_kind::counts) {
+  if (support_ == formula_support::counts) {
     r.low = 0;
     // The mode among 0 and 1.5^j, then by integer ternary search between its
     // neighbours (a unimodal mass function).
@@ -513,8 +513,8 @@ formula_definition::region formula_definition::locate(std::span<const double> th
     return r;
   }
 
-  if (support_ == support_kind::positive || support_ == support_kind::nonnegative) r.low = 0;
-  if (support_ == support_kind::unit) r.low = 0, r.high = 1;
+  if (support_ == formula_support::positive || support_ == formula_support::nonnegative) r.low = 0;
+  if (support_ == formula_support::unit) r.low = 0, r.high = 1;
   // Where the mass is: the maximum of the density in the free coordinate on
   // a grid, refined by Newton's method on the log-density in x.
   const free_map map{support_};
@@ -571,7 +571,7 @@ formula_integral formula_definition::integrate(const region& r, int output, doub
   // near the unit interval's top) adds nothing: there a density singular at
   // the end is infinite, and the mass within one rounding of the end is
   // below what the quadrature resolves.
-  const bool closed_low = support_ == support_kind::nonnegative || support_ == support_kind::counts;
+  const bool closed_low = support_ == formula_support::nonnegative || support_ == formula_support::counts;
   const auto integrand = [&](double x) {
     if (x < r.low || (x == r.low && !closed_low) || x >= r.high) return 0.0;
     const double* v = cache.at(x);
@@ -580,7 +580,7 @@ formula_integral formula_definition::integrate(const region& r, int output, doub
     return output < 0 ? density : density * v[static_cast<std::size_t>(output)];
   };
 
-  if (support_ == support_kind::counts) {
+  if (support_ == formula_support::counts) {
     const double first = std::max(r.first, std::ceil(a)), last = std::min(r.last, std::floor(b));
     double terms = 0;
     for (double k = first; k <= last; ++k, ++terms) {
@@ -719,7 +719,7 @@ formula_integral formula_definition::normalization(std::span<const double> theta
 
 void formula_definition::check_density(std::span<const double> theta, double tolerance) const {
   const formula_integral total = normalization(theta);
-  const std::string what = support_ == support_kind::counts ? "sums" : "integrates";
+  const std::string what = support_ == formula_support::counts ? "sums" : "integrates";
   if (!total.ok)
     throw formula_error(fmt::format("model {}: log_density cannot be checked to be a density at {}: {}", name_,
                                     theta_text(parameter_names_, theta), total.why));
@@ -755,7 +755,7 @@ double formula_definition::cdf(std::span<const double> theta, double x, bool upp
 }
 
 double formula_definition::cdf_in(const region& r, double x, bool upper) const {
-  if (support_ == support_kind::counts) {
+  if (support_ == formula_support::counts) {
     const double k = std::floor(x);
     return upper ? integrate(r, -1, k + 1, r.last).value : integrate(r, -1, 0, k).value;
   }
@@ -768,7 +768,7 @@ double formula_definition::quantile(std::span<const double> theta, double p, boo
   if (!(p > 0 && p < 1)) throw formula_error(fmt::format("model {}: quantile of probability {}", name_, p));
   const region r = locate(theta);
   if (!r.ok) throw formula_error(fmt::format("model {}: quantile at {}: {}", name_, theta_text(parameter_names_, theta), r.why));
-  if (support_ == support_kind::counts) {
+  if (support_ == formula_support::counts) {
     point_cache& cache = *r.cache;
     double below = 0;  // P(X < k)
     double total = 0;
@@ -881,11 +881,11 @@ std::shared_ptr<const formula_definition> compile_formula(const formula_spec& sp
     def->parameter_names_.push_back(name);
     def->kinds_.push_back(parsed);
   }
-  static const std::map<std::string, support_kind> supports{{"real", support_kind::real_line},
-                                                            {"positive", support_kind::positive},
-                                                            {"nonnegative", support_kind::nonnegative},
-                                                            {"unit", support_kind::unit},
-                                                            {"counts", support_kind::counts}};
+  static const std::map<std::string, formula_support> supports{{"real", formula_support::real},
+                                                            {"positive", formula_support::positive},
+                                                            {"nonnegative", formula_support::nonnegative},
+                                                            {"unit", formula_support::unit},
+                                                            {"counts", formula_support::counts}};
   const auto support = supports.find(spec.support);
   if (support == supports.end())
     throw formula_error(fmt::format("support: unknown support \"{}\" (real, positive, nonnegative, unit or counts)",
@@ -956,11 +956,11 @@ std::shared_ptr<const formula_definition> compile_formula(const formula_spec& sp
 
   std::string names;
   for (const auto& n : def->parameter_names_) names += (names.empty() ? "" : ", ") + n;
-  static const std::map<support_kind, std::string> where{{support_kind::real_line, "(-inf, inf)"},
-                                                         {support_kind::positive, "(0, inf)"},
-                                                         {support_kind::nonnegative, "[0, inf)"},
-                                                         {support_kind::unit, "(0, 1)"},
-                                                         {support_kind::counts, "{0, 1, 2, ...}"}};
+  static const std::map<formula_support, std::string> where{{formula_support::real, "(-inf, inf)"},
+                                                         {formula_support::positive, "(0, inf)"},
+                                                         {formula_support::nonnegative, "[0, inf)"},
+                                                         {formula_support::unit, "(0, 1)"},
+                                                         {formula_support::counts, "{0, 1, 2, ...}"}};
   def->summary_ = fmt::format("{}({}) on {}, log-density {}", spec.name, names, where.at(def->support_),
                               spec.log_density);
   return def;

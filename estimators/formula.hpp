@@ -47,6 +47,7 @@ struct formula_spec {
 };
 
 enum class formula_kind { real, positive, unit };
+enum class formula_support { real, positive, nonnegative, unit, counts };
 
 // An integral (or sum) over the support with its error estimate; `ok` when
 // the error estimate is within the tolerance asked of it, else `why` says
@@ -103,9 +104,19 @@ class formula_definition {
   int dimension() const { return static_cast<int>(parameter_names_.size()); }
   const std::vector<std::string>& parameter_names() const { return parameter_names_; }
   const std::vector<formula_kind>& kinds() const { return kinds_; }
-  // The support as the shared enum: kept in this one place (family.hpp's
-  // support_kind is about to become a value type).
-  support_kind support() const { return support_; }
+  formula_support support_type() const { return support_; }
+  // The support as family.hpp's support_kind: the one place this engine
+  // uses it (it is about to become a value type).
+  support_kind support() const {
+    switch (support_) {
+      case formula_support::real: return support_kind::real_line;
+      case formula_support::positive: return support_kind::positive;
+      case formula_support::nonnegative: return support_kind::nonnegative;
+      case formula_support::unit: return support_kind::unit;
+      case formula_support::counts: return support_kind::counts;
+    }
+    return support_kind::real_line;
+  }
   bool has_draw() const { return has_draw_; }
   const formula_spec& spec() const { return spec_; }
   // The symbolic derivatives as GiNaC prints them, for messages and docs:
@@ -162,7 +173,7 @@ class formula_definition {
   std::string name_, summary_;
   std::vector<std::string> parameter_names_;
   std::vector<formula_kind> kinds_;
-  support_kind support_ = support_kind::real_line;
+  formula_support support_ = formula_support::real;
   bool has_draw_ = false;
   int uniforms_ = 0, normals_ = 0;
   std::vector<std::string> derivatives_;
