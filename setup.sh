@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 packages="g++ meson ninja-build pkg-config libboost-dev libboost-math-dev libboost-random-dev \
 libtbb-dev libeigen3-dev doctest-dev libtomlplusplus-dev libcli11-dev libfmt-dev librandom123-dev nlohmann-json3-dev libbenchmark-dev libcsv-dev libxml2-dev libxml2-utils bsdutils \
 gnuplot-nox libcmark-gfm-dev libcmark-gfm-extensions-dev chromium \
-libopenmpi-dev openmpi-bin"
+libopenmpi-dev openmpi-bin libginac-dev libnlopt-dev"
 
 missing=""
 for p in $packages; do
