@@ -421,6 +421,8 @@ class point_cache {
   point_cache(const tape& t, std::span<const double> theta)
       : tape_(t), input_(theta.size()) {
     prepare(t, theta, regs_);
+    memo_.reserve(4096);  // a region's integrals take 1000-2000 points
+    values_.reserve(4096 * t.outputs.size());
   }
 
   // The outputs at x (valid until the next call).
@@ -644,11 +646,13 @@ formula_integral formula_definition::integrate(const region& r, int output, doub
     }
     if (std::isfinite(rough[i])) rough_total += rough[i];
   }
+  // Half the error allowed to the whole, shared equally among the pieces.
+  const double share = required / (2.0 * static_cast<double>(pieces));
   for (std::size_t i = 0; i < pieces; ++i) {
     const double lo = edges[i], hi = edges[i + 1];
     double tolerance = piece_tolerance;
     if (rough[i] > 0 && std::isfinite(rough[i]) && rough_total > 0)
-      tolerance = std::clamp(piece_tolerance * rough_total / rough[i], piece_tolerance, 1e-3);
+      tolerance = std::clamp(share * rough_total / rough[i], piece_tolerance, 1e-3);
     double value = 0, error = 0, l1 = 0;
     try {
       value = piece(lo, hi, tolerance, error, l1);

@@ -185,7 +185,10 @@ class formula_definition {
   formula_detail::tape draw_;
 };
 
-// Parses and derives; throws formula_error.
+// Parses and derives; throws formula_error. Call it from one thread at a
+// time (GiNaC's expressions share reference counts that are not atomic); the
+// definition it returns holds no GiNaC object and may be evaluated from any
+// number of threads at once.
 std::shared_ptr<const formula_definition> compile_formula(const formula_spec& spec);
 
 // Draws from a formula model's `draw`: per value, u1, u2, ... from
