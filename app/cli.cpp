@@ -647,6 +647,7 @@ struct fit_flags {
   double level = 0.95;
   std::string format = "table";
   bool no_profile = false;  // Wald intervals only
+  std::vector<std::string> model_files;  // configs whose [model.NAME] tables define formula models
 };
 
 header_rule header_of(const fit_flags& flags) {
@@ -740,6 +741,7 @@ int fit_command(const fit_flags& flags) {
   // of fresh pages (69 000 faults, about a third of its time on a VM).
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  for (const auto& file : flags.model_files) load_models(file);
   if (const regression_model* model = find_regression(flags.model)) return fit_regression_command(flags, *model);
   const family_info* family = find_family(flags.model);
   if (!family)
@@ -906,10 +908,14 @@ int cli(int argc, char** argv, catalogue& known) {
       "report", "Redraw DIR's reports, figures, pages and index from its results files, without rerunning");
   report->add_option("dir", report_dir, "An output folder of run, verify or merge")->required();
   auto* models = app.add_subcommand("models", "List every family and regression model: parameters, estimator");
+  std::vector<std::string> listed_model_files;
+  models->add_option("--models", listed_model_files, "A config whose [model.NAME] tables to list too (repeatable)");
   fit_flags fit;
   auto* fit_subcommand = app.add_subcommand("fit", "Fit one data set: estimates, SEs, Wald and profile intervals");
   fit_subcommand->add_option("--model", fit.model, "The family or regression model (see `mlesim models`)")->required();
   fit_subcommand->add_option("file", fit.file, "A CSV file, or - for standard input")->required();
+  fit_subcommand->add_option("--models", fit.model_files,
+                             "A config whose [model.NAME] tables define formula models to fit (repeatable)");
   fit_subcommand->add_option("--column", fit.column, "The column's header name or 1-based number");
   fit_subcommand->add_option("--fixed", fit.fixed, "NAME=VALUE: hold a parameter at a value (repeatable)");
   fit_subcommand->add_option("--known", fit.known,
@@ -946,7 +952,10 @@ int cli(int argc, char** argv, catalogue& known) {
     if (*merge) return merge_command(merge_files, merge_output);
     if (*plan) return plan_command(flags, pilot);
     if (*report) return report_command(report_dir);
-    if (*models) return models_command();
+    if (*models) {
+      for (const auto& file : listed_model_files) load_models(file);
+      return models_command();
+    }
     if (*fit_subcommand) return fit_command(fit);
   } catch (...) {
     return fail(classify_failure(std::current_exception()));

@@ -53,7 +53,7 @@ class observations {
   static constexpr std::size_t block = 1 << 14;
 
   observations(const F& family, std::span<const double> x) : family_(family), x_(x) {
-    if constexpr (discrete(F::support)) {
+    if (discrete(family.support)) {  // a member of the value for a model made at run time
       if (x.size() > block) {
         std::unordered_map<double, std::uint64_t> counts;
         for (double xi : x)
@@ -304,7 +304,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   constexpr int K = F::dimension;
   using P = typename F::parameters;
   data_fit out;
-  out.family = std::string(F::name);
+  out.family = std::string(family.name);
   out.n = x.size();
   out.level = level;
 
@@ -312,7 +312,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   // Too few distinct values put a continuous family's MLE outside its
   // parameter space (a zero variance, an infinite rate): bad data, not a fit.
   // A discrete family's boundary estimate (p-hat = 0) is a result.
-  if (!discrete(F::support) && (!unrestricted.theta.allFinite() || !space_problem<F>(unrestricted.theta).empty())) {
+  if (!discrete(family.support) && (!unrestricted.theta.allFinite() || !space_problem<F>(unrestricted.theta).empty())) {
     std::vector<double> sorted = x;
     std::sort(sorted.begin(), sorted.end());
     const auto distinct = std::unique(sorted.begin(), sorted.end()) - sorted.begin();
@@ -323,10 +323,10 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     if (distinct >= 2 && overflow)
       out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: an estimate "
                                      "overflows (the values span {:.3g} to {:.3g})",
-                                     F::name, x.size(), sorted.front(), sorted[static_cast<std::size_t>(distinct) - 1]);
+                                     family.name, x.size(), sorted.front(), sorted[static_cast<std::size_t>(distinct) - 1]);
     else
       out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few for a {} fit{}", distinct,
-                                     x.size(), F::name,
+                                     x.size(), family.name,
                                      unrestricted.theta.allFinite() ? " (" + space_problem<F>(unrestricted.theta) + ")" : "");
     return out;
   }
@@ -334,8 +334,8 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   std::vector<bool> is_fixed(K, false);
   P start = unrestricted.theta;
   for (const auto& [name, value] : fixed) {
-    const auto j = static_cast<int>(std::find(F::parameter_names.begin(), F::parameter_names.end(), name) -
-                                    F::parameter_names.begin());
+    const auto j = static_cast<int>(std::find(family.parameter_names.begin(), family.parameter_names.end(), name) -
+                                    family.parameter_names.begin());
     if (j == K) throw std::invalid_argument("unknown parameter " + name);
     start[j] = value;
     is_fixed[static_cast<std::size_t>(j)] = true;
@@ -396,7 +396,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   for (Eigen::Index a = 0; a < covariance.rows(); ++a)
     positive_definite = positive_definite && covariance(a, a) > 0 && std::isfinite(covariance(a, a));
   for (int j = 0; j < K; ++j) {
-    fitted_parameter p{std::string(F::parameter_names[j]), theta[j], is_fixed[static_cast<std::size_t>(j)], {}, {}, {}, {}, {}};
+    fitted_parameter p{std::string(family.parameter_names[j]), theta[j], is_fixed[static_cast<std::size_t>(j)], {}, {}, {}, {}, {}};
     if (!p.fixed && fit.converged) {
       const auto position = static_cast<int>(std::find(free.begin(), free.end(), j) - free.begin());
       std::optional<double> se;

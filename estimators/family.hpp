@@ -222,13 +222,14 @@ bool admits(const F& f, double x) {
 }
 
 // Every estimand of F: its parameters (as g(theta) = theta_j), then its
-// reparametrizations.
+// reparametrizations. The names are read from the value: a model made at
+// run time (a formula) has them as members, not statics.
 template <family F>
-std::vector<reparametrization<F::dimension>> all_estimands() {
+std::vector<reparametrization<F::dimension>> all_estimands(const F& f) {
   using P = typename F::parameters;
   std::vector<reparametrization<F::dimension>> result;
   [&]<int... J>(std::integer_sequence<int, J...>) {
-    (result.push_back({F::parameter_names[J], F::parameter_names[J],
+    (result.push_back({f.parameter_names[J], f.parameter_names[J],
                        [](const P& t) { return t[J]; },
                        [](const P&) {
                          P unit = P::Zero();

@@ -160,9 +160,10 @@ class tape_builder {
     }
     if (is_a<symbol>(e)) unsupported("the symbol " + to_string(e));  // inputs are in memo_
     if (is_a<add>(e)) {
-      int result = emit(e.op(0));
-      for (std::size_t i = 1; i < e.nops(); ++i) {
-        const ex& term = e.op(i);
+      const std::vector<ex> terms = in_canonical_order(e);
+      int result = emit(terms[0]);
+      for (std::size_t i = 1; i < terms.size(); ++i) {
+        const ex& term = terms[i];
         if (is_a<mul>(term) && term.op(term.nops() - 1).is_equal(-1)) result = put(op::sub, result, emit(-term));
         else result = put(op::add, result, emit(term));
       }
@@ -170,8 +171,7 @@ class tape_builder {
     }
     if (is_a<mul>(e)) {
       int result = -1;
-      for (std::size_t i = 0; i < e.nops(); ++i) {
-        const ex& factor = e.op(i);
+      for (const ex& factor : in_canonical_order(e)) {
         if (result >= 0 && is_a<power>(factor) && factor.op(1).is_equal(-1)) {
           result = put(op::mul, result, emit(factor));  // the reciprocal is shared, often hoisted
         } else {
@@ -230,9 +230,47 @@ class tape_builder {
     return out.str();
   }
 
+  // A key for e that does not depend on the process's history: GiNaC orders
+  // a sum's terms and a product's factors by hashes of its symbols' serial
+  // numbers, that is by when each symbol was made, so the same model
+  // compiled after other work would add its terms in another order and give
+  // other last bits. The key names symbols, functions and numbers, with a
+  // sum's or product's operands' keys sorted.
+  const std::string& canonical_key(const GiNaC::ex& e) {
+    using namespace GiNaC;
+    if (auto it = keys_.find(e); it != keys_.end()) return it->second;
+    std::string key;
+    const auto operands = [&](bool sorted) {
+      std::vector<std::string> parts;
+      for (std::size_t i = 0; i < e.nops(); ++i) parts.push_back(canonical_key(e.op(i)));
+      if (sorted) std::sort(parts.begin(), parts.end());
+      std::string joined;
+      for (const auto& part : parts) joined += part + ",";
+      return joined;
+    };
+    if (is_a<numeric>(e) || is_a<constant>(e) || is_a<symbol>(e)) key = "a" + to_string(e);
+    else if (is_a<add>(e)) key = "s(" + operands(true) + ")";
+    else if (is_a<mul>(e)) key = "p(" + operands(true) + ")";
+    else if (is_a<power>(e)) key = "e(" + operands(false) + ")";
+    else if (is_a<function>(e)) key = "f" + ex_to<function>(e).get_name() + "(" + operands(false) + ")";
+    else key = "x" + to_string(e);
+    return keys_.emplace(e, std::move(key)).first->second;
+  }
+
+  // A sum's terms or a product's factors in the order of their keys.
+  std::vector<GiNaC::ex> in_canonical_order(const GiNaC::ex& e) {
+    std::vector<GiNaC::ex> operands;
+    for (std::size_t i = 0; i < e.nops(); ++i) operands.push_back(e.op(i));
+    std::stable_sort(operands.begin(), operands.end(), [&](const GiNaC::ex& a, const GiNaC::ex& b) {
+      return canonical_key(a) < canonical_key(b);
+    });
+    return operands;
+  }
+
   std::string field_;
   int inputs_;
   std::map<GiNaC::ex, int, GiNaC::ex_is_less> memo_;
+  std::map<GiNaC::ex, std::string, GiNaC::ex_is_less> keys_;
   std::map<std::uint64_t, int> constants_;
   std::vector<instruction> code_;
   std::vector<bool> varying_;  // per slot

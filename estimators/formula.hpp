@@ -12,6 +12,7 @@
 #pragma once
 
 #include "estimators/checks.hpp"
+#include "estimators/formula_spec.hpp"
 #include "estimators/family.hpp"
 #include "estimators/newton.hpp"
 
@@ -37,14 +38,6 @@ struct formula_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct formula_spec {
-  std::string name;
-  // Name and kind ("real", "positive" or "unit"), in declaration order.
-  std::vector<std::pair<std::string, std::string>> parameters;
-  std::string support;  // "real", "positive", "nonnegative", "unit" or "counts"
-  std::string log_density;
-  std::string draw;  // may be empty: the model then fits data but draws none
-};
 
 enum class formula_kind { real, positive, unit };
 enum class formula_support { real, positive, nonnegative, unit, counts };

@@ -1,6 +1,7 @@
 #include "loader/config.hpp"
 
 #include "sim/catalogue.hpp"
+#include "sim/formula_family.hpp"
 #include "estimators/regression.hpp"
 #include "loader/data.hpp"
 #include "sim/precision.hpp"
@@ -709,6 +710,112 @@ void read_regression_fit(const table_reader& root, experiment_config& config) {
 
 namespace {
 
+// [model.NAME] tables: models written as a formula (README, "Models written
+// as a formula"), compiled and registered in the program's catalogue before
+// the rest of the config names them. Returns their names.
+std::vector<std::string> read_models(const toml::table& root_table, const std::string& source) {
+  std::vector<std::string> names;
+  const toml::node* node = root_table.get("model");
+  if (!node) return names;
+  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check", "condition", "model"});
+  if (!node->is_table())
+    root.fail(*node, "model must be a table of models: write [model.NAME] with parameters, support and log_density");
+  for (const auto& [key, value] : *node->as_table()) {
+    const std::string name(key.str());
+    const std::string where = fmt::format("[model.{}]", name);
+    if (!value.is_table()) root.fail(key, fmt::format("{} must be a table (parameters, support, log_density, draw)", where));
+    const table_reader t(*value.as_table(), where, source, {"parameters", "support", "log_density", "draw", "start"});
+    formula_spec spec;
+    spec.name = name;
+    const toml::node& parameters = t.require("parameters");
+    if (!parameters.is_table() || parameters.as_table()->empty())
+      t.fail(parameters, fmt::format("{}.parameters must be a table of names and kinds, e.g. {{ eta = \"positive\", "
+                                     "b = \"positive\" }} (kinds: real, positive, unit)", where));
+    // In the order written: a TOML table keeps its keys sorted.
+    std::vector<std::pair<const toml::key*, const toml::node*>> declared;
+    for (const auto& [k, v] : *parameters.as_table()) declared.emplace_back(&k, &v);
+    std::sort(declared.begin(), declared.end(), [](const auto& a, const auto& b) {
+      const auto &x = a.first->source().begin, &y = b.first->source().begin;
+      return std::pair(x.line, x.column) < std::pair(y.line, y.column);
+    });
+    for (const auto& [k, v] : declared) {
+      if (!v->is_string())
+        t.fail(*v, fmt::format("{}.parameters.{} must be a kind: \"real\", \"positive\" or \"unit\"", where, k->str()));
+      spec.parameters.emplace_back(std::string(k->str()), std::string(v->as_string()->get()));
+    }
+    const toml::node& support = t.require("support");
+    spec.support = t.string(support, "support");
+    const toml::node& density = t.require("log_density");
+    spec.log_density = t.string(density, "log_density");
+    if (const toml::node* draw = t.find("draw")) spec.draw = t.string(*draw, "draw");
+    if (const toml::node* start = t.find("start")) {
+      if (!start->is_table())
+        t.fail(*start, fmt::format("{}.start must be a table of parameter values, e.g. {{ eta = 0.5 }}", where));
+      for (const auto& [p, kind] : spec.parameters)
+        spec.start.push_back(kind == "positive" ? 1.0 : kind == "unit" ? 0.5 : 0.0);
+      for (const auto& [k, v] : *start->as_table()) {
+        const auto it = std::find_if(spec.parameters.begin(), spec.parameters.end(),
+                                     [&](const auto& p) { return p.first == k.str(); });
+        if (it == spec.parameters.end())
+          t.fail(k, fmt::format("{}.start names '{}', which is not one of its parameters", where, k.str()));
+        spec.start[static_cast<std::size_t>(it - spec.parameters.begin())] = t.number(v, fmt::format("start.{}", k.str()));
+      }
+    }
+    try {
+      const family_entry& entry = register_formula(spec);
+      if (!spec.start.empty()) {
+        const std::string problem = entry.info.check(spec.start);
+        if (!problem.empty()) t.fail(*t.find("start"), fmt::format("{}.start is outside the parameter space: {}", where, problem));
+      }
+    } catch (const formula_error& e) {
+      // The message names the field; point at it where it is one.
+      const toml::node* at = &*node->as_table()->get(name);
+      for (std::string_view field : {"log_density", "draw", "support", "parameters"})
+        if (std::string_view(e.what()).find(field) != std::string_view::npos && t.find(field)) {
+          at = t.find(field);
+          break;
+        }
+      t.fail(*at, fmt::format("{}: {}", where, e.what()));
+    } catch (const std::invalid_argument& e) {
+      root.fail(key, fmt::format("{}: {}", where, e.what()));
+    }
+    names.push_back(name);
+  }
+  return names;
+}
+
+// A formula model must be a density at the values it is used at: the true
+// values where it generates the data; its start values where it is only
+// fitted. To 1e-6 of 1, by quadrature (a sum for counts).
+void check_formula_density(const table_reader& root, const experiment_config& config) {
+  const auto check = [&](const std::string& name, const std::vector<double>& theta, const toml::node* at) {
+    const formula_spec* model = formula_of(name);
+    if (!model) return;
+    std::vector<double> point = theta;
+    if (point.empty()) {
+      point = model->start;
+      if (point.empty())
+        for (const auto& [p, kind] : model->parameters) point.push_back(kind == "positive" ? 1.0 : kind == "unit" ? 0.5 : 0.0);
+    }
+    try {
+      compile_formula(*model)->check_density(point, 1e-6);
+    } catch (const formula_error& e) {
+      if (at) root.fail(*at, e.what());
+      root.fail(e.what());
+    }
+  };
+  const toml::table& generate = subtable(root, "generate");
+  if (const formula_spec* model = formula_of(config.spec.family); model && model->draw.empty())
+    root.fail(*generate.get("family"), fmt::format("[generate].family: model {} has no `draw`: it can be fitted to "
+                                                   "data but cannot generate them", model->name));
+  check(config.spec.family, config.spec.theta, generate.get("params"));
+  if (fitted_family(config.spec) != config.spec.family) check(fitted_family(config.spec), {}, nullptr);
+}
+
+}  // namespace
+
+namespace {
+
 // One condition: the config with each factor at one value, read as a config
 // of no grid is.
 experiment_config parse_point(const toml::table& root_table, const std::string& source,
@@ -716,7 +823,7 @@ experiment_config parse_point(const toml::table& root_table, const std::string& 
   experiment_config config;
   config.file = source;
   config.factors = factors;
-  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check"});
+  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check", "model"});
   read_experiment_table(root, config);
   const toml::node* generating = subtable(root, "generate").get("family");
   const bool regression = generating && generating->is_string() && find_regression(generating->as_string()->get());
@@ -727,6 +834,20 @@ experiment_config parse_point(const toml::table& root_table, const std::string& 
   } else {
     const family_info& family = read_generate_table(root, config);
     read_fit_table(root, family, config);
+    check_formula_density(root, config);
+    // A formula model's expected information is a quadrature (about 1 200
+    // evaluations of its Hessian): once per condition for the Cramér–Rao
+    // bound, but too dear for every replication's SE, which therefore comes
+    // from the observed information unless [fit].information says otherwise.
+    if (formula_of(fitted_family(config.spec))) {
+      const toml::node* fit = root.find("fit");
+      if (!(fit && fit->is_table() && fit->as_table()->get("information"))) config.spec.observed_information = true;
+    }
+    for (const std::string& name : {config.spec.family, fitted_family(config.spec)})
+      if (const formula_spec* model = formula_of(name))
+        if (std::none_of(config.spec.models.begin(), config.spec.models.end(),
+                         [&](const formula_spec& m) { return m.name == name; }))
+          config.spec.models.push_back(*model);
     const family_info& fitted = *find_family(fitted_family(config.spec));
     read_checks(root, {fitted.name, fitted.regular, false}, config);
   }
@@ -900,7 +1021,9 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
     const auto& begin = error.source().begin;
     throw input_error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, printable(error.description())));
   }
-  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check", "condition"});
+  const table_reader root(root_table, "the top level", source,
+                          {"experiment", "generate", "fit", "check", "condition", "model"});
+  read_models(root_table, source);
 
   // The grid: explicit [[condition]] rows, each crossed with every list.
   struct factor_plan {
@@ -1043,18 +1166,37 @@ experiment_config parse_experiment(std::string_view text, const std::string& sou
   return config;
 }
 
-experiment_config load_experiment(const std::filesystem::path& file, const load_options& options) {
+namespace {
+// A config file's text, read with a bound: /dev/zero or a stray binary given
+// as a config is refused, not read until the memory runs out.
+std::string config_text(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw input_error(fmt::format("{}: cannot open the config file: {}", file.string(), std::strerror(errno)));
-  // Read at most one byte past the bound: /dev/zero or a stray binary given
-  // as a config is refused, not read until the memory runs out.
   std::string text(max_config_bytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw input_error(fmt::format("{}: cannot read the config file: {}", file.string(), std::strerror(errno)));
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > max_config_bytes)
     throw input_error(fmt::format("{}: larger than {} KiB: is this a TOML config?", file.string(), max_config_bytes >> 10));
-  return parse_experiment(text, file.string(), options);
+  return text;
+}
+}  // namespace
+
+experiment_config load_experiment(const std::filesystem::path& file, const load_options& options) {
+  return parse_experiment(config_text(file), file.string(), options);
+}
+
+std::vector<std::string> load_models(const std::filesystem::path& file) {
+  const std::string text = config_text(file), source = file.string();
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& error) {
+    const auto& begin = error.source().begin;
+    throw input_error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, printable(error.description())));
+  }
+  if (!root.get("model")) throw input_error(fmt::format("{}: no [model.NAME] table to load", source));
+  return read_models(root, source);
 }
 
 }  // namespace mlesim

@@ -55,6 +55,9 @@ inline constexpr std::int64_t max_replications = 1'000'000'000'000;
 inline constexpr std::size_t max_config_bytes = std::size_t{1} << 20;
 
 experiment_config load_experiment(const std::filesystem::path& file, const load_options& options = {});
+// Only the config's [model.NAME] tables, registered in the program's
+// catalogue (`fit --models`, `models --models`); returns their names.
+std::vector<std::string> load_models(const std::filesystem::path& file);
 // `source` names the text in messages.
 experiment_config parse_experiment(std::string_view text, const std::string& source,
                                    const load_options& options = {});

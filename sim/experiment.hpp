@@ -2,6 +2,7 @@
 // between the config loader, the runner and the reports.
 #pragma once
 
+#include "estimators/formula_spec.hpp"
 #include "sim/measures.hpp"
 
 #include <cstdint>
@@ -78,6 +79,7 @@ struct experiment_spec {
   bool observed_information = false;    // SEs from the observed information instead of the expected
   std::optional<regression_spec> regression{};  // a conditional model; then `family` names it
   std::vector<factor_value> condition{};        // the grid's varied factors at this condition; empty if none
+  std::vector<formula_spec> models{};  // the models written as a formula it uses (generating or fitted), whole
 };
 
 // "shape = 0.5, rate = 1"; empty for a condition of no grid.

@@ -45,7 +45,7 @@ invariance_result check_invariance_as(const F& fitted, const experiment_spec& sp
                                       std::uint64_t n, std::uint64_t replications) {
   constexpr int K = F::dimension;
   using P = typename F::parameters;
-  const auto table = all_estimands<F>();
+  const auto table = all_estimands(fitted);
   const auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == estimand; });
   invariant(it != table.end(), "the invariance check's estimand is one of the family's; the loader checks it");
   const reparametrization<K> g = *it;

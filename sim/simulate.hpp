@@ -111,7 +111,7 @@ class family_study final : public prepared_experiment {
         fitted_(std::move(fitted)),
         source_{drawer_for(spec_.family), spec_.theta, spec_.known},
         key_(stream_key(spec_)) {
-    const auto table = all_estimands<F>();
+    const auto table = all_estimands(fitted_);
     std::vector<reparametrization<F::dimension>> chosen;
     for (const auto& name : spec_.estimands) {
       auto it = std::find_if(table.begin(), table.end(), [&](const auto& g) { return g.name == name; });
@@ -119,6 +119,9 @@ class family_study final : public prepared_experiment {
       chosen.push_back(*it);
     }
     const detail::population<F> truth = detail::population_of(fitted_, spec_, source_, key_);
+    // A family whose fit starts from a point it is given (a formula model)
+    // starts each replication's fit at theta, or at theta* when misspecified.
+    if constexpr (requires { fitted_.start = truth.theta; }) fitted_.start = truth.theta;
     options_ = {.critical = boost::math::quantile(boost::math::normal(), (1 + spec_.level) / 2),
                 .sandwich = truth.sandwich.has_value() || spec_.sandwich_intervals,
                 .observed = spec_.observed_information,

@@ -1,5 +1,7 @@
 #include "sim/state.hpp"
 
+#include "sim/formula_family.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -189,6 +191,15 @@ json condition_json(const experiment_spec& spec) {
          {"observed_information", spec.observed_information},
          {"condition", condition}};
   if (spec.regression) j["regression"] = regression_json(*spec.regression);
+  // Models written as a formula, whole: a state or results file names no
+  // family it cannot rebuild.
+  if (!spec.models.empty()) {
+    json models = json::array();
+    for (const auto& m : spec.models)
+      models.push_back({{"name", m.name}, {"parameters", m.parameters}, {"support", m.support},
+                        {"log_density", m.log_density}, {"draw", m.draw}, {"start", m.start}});
+    j["models"] = models;
+  }
   return j;
 }
 
@@ -211,6 +222,21 @@ experiment_spec spec_from_json(const json& j) {
     for (const json& c : r.at("combinations")) regression.combinations.push_back({c.at("name"), c.at("weights")});
     spec.regression = std::move(regression);
   }
+  if (j.contains("models"))
+    for (const json& m : j.at("models")) {
+      formula_spec model{.name = m.at("name"),
+                         .parameters = m.at("parameters").get<std::vector<std::pair<std::string, std::string>>>(),
+                         .support = m.at("support"),
+                         .log_density = m.at("log_density"),
+                         .draw = m.at("draw"),
+                         .start = m.at("start").get<std::vector<double>>()};
+      try {
+        register_formula(model);
+      } catch (const std::exception& e) {
+        throw state_error(fmt::format("its model {} cannot be rebuilt: {}", model.name, e.what()));
+      }
+      spec.models.push_back(std::move(model));
+    }
   return spec;
 }
 
@@ -239,7 +265,13 @@ std::vector<experiment_spec> conditions_from_settings(std::string_view text, con
       throw state_error(fmt::format("{}: written by state format {}, this mlesim reads format {}", file,
                                     j.at("format").get<std::uint32_t>(), state_format_version));
     std::vector<experiment_spec> conditions;
-    for (const json& c : j.at("conditions")) conditions.push_back(spec_from_json(c));
+    for (const json& c : j.at("conditions")) {
+      try {
+        conditions.push_back(spec_from_json(c));
+      } catch (const state_error& e) {
+        throw state_error(fmt::format("{}: {}", file, e.what()));
+      }
+    }
     if (conditions.empty()) throw state_error(fmt::format("{}: not a usable state file: no conditions", file));
     if (settings_json(conditions) != text) throw state_error(fmt::format("{}: its settings are not canonical", file));
     return conditions;
