@@ -120,7 +120,7 @@ for k in 1 2 3; do "$mlesim" run "$work/grid.toml" -o "$work/shards" -q --shard 
 for f in grid.csv grid.md; do cmp -s "$work/grid/$f" "$work/merged/$f" && ok || bad "merged grid: $f differs"; done
 "$mlesim" run "$work/grid.toml" -o "$work/resumed" -q --checkpoint --checkpoint-every 0 --reps 4000 &
 pid=$!
-sleep 0.5
+sleep "$(scaled 0.5)"
 kill -9 $pid 2> /dev/null
 wait $pid 2> /dev/null
 "$mlesim" run "$work/grid.toml" -o "$work/resumed" -q --resume --reps 4000 && ok || bad "resume of a grid"

@@ -93,7 +93,7 @@ RANDOM=20261126  # the kill moments are random, but the same in every run of thi
 for attempt in 1 2 3; do
   "$mlesim" run --resume --checkpoint-every 0.2 -o "$work/long-resumed" "$work/long.toml" > /dev/null 2>&1 &
   pid=$!
-  sleep "0.$(( RANDOM % 9 + 3 ))"
+  sleep "$(scaled "0.$(( RANDOM % 9 + 3 ))")"  # 0.3 to 1.1 s of a release build
   kill -KILL "$pid" 2> /dev/null
   wait "$pid" 2> /dev/null
 done

@@ -124,7 +124,7 @@ for attempt in 1 2 3; do
   "$mlesim" run --resume --threads 1 --checkpoint-every 0.2 -o "$work/long-resumed" "$work/long.toml" \
     > /dev/null 2>&1 &
   pid=$!
-  sleep "0.$(( RANDOM % 9 + 3 ))"
+  sleep "$(scaled "0.$(( RANDOM % 9 + 3 ))")"  # 0.3 to 1.1 s of a release build
   kill -KILL "$pid" 2> /dev/null
   wait "$pid" 2> /dev/null
 done
