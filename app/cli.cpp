@@ -844,6 +844,12 @@ int fail(const failure& f) {
 }  // namespace
 
 int cli(int argc, char** argv, catalogue& known) {
+  // The program's catalogue is `known` while the command runs, and what it
+  // was before once it returns (a caller's catalogue may not outlive it).
+  struct restore {
+    catalogue& previous;
+    ~restore() { use_catalogue(previous); }
+  } guard{families()};
   use_catalogue(known);
   CLI::App app{"mlesim: Monte Carlo checks of what maximum likelihood theory promises"};
   app.require_subcommand(1);

@@ -71,7 +71,7 @@ class observations {
   // searches). `sum_log_likelihood` sums it anyway: at a boundary estimate
   // (p-hat = 0) it is the maximum the profile falls from.
   double log_likelihood(const P& t) const {
-    if (!space_problem<F>(t).empty()) return minus_infinity;
+    if (!space_problem(family_, t).empty()) return minus_infinity;
     const double value = sum_log_likelihood(t);
     return std::isnan(value) ? minus_infinity : value;
   }
@@ -312,7 +312,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   // Too few distinct values put a continuous family's MLE outside its
   // parameter space (a zero variance, an infinite rate): bad data, not a fit.
   // A discrete family's boundary estimate (p-hat = 0) is a result.
-  if (!discrete(family.support) && (!unrestricted.theta.allFinite() || !space_problem<F>(unrestricted.theta).empty())) {
+  if (!discrete(family.support) && (!unrestricted.theta.allFinite() || !space_problem(family, unrestricted.theta).empty())) {
     std::vector<double> sorted = x;
     std::sort(sorted.begin(), sorted.end());
     const auto distinct = std::unique(sorted.begin(), sorted.end()) - sorted.begin();
@@ -327,7 +327,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     else
       out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few for a {} fit{}", distinct,
                                      x.size(), family.name,
-                                     unrestricted.theta.allFinite() ? " (" + space_problem<F>(unrestricted.theta) + ")" : "");
+                                     unrestricted.theta.allFinite() ? " (" + space_problem(family, unrestricted.theta) + ")" : "");
     return out;
   }
 
@@ -340,7 +340,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     start[j] = value;
     is_fixed[static_cast<std::size_t>(j)] = true;
   }
-  const std::string problem = space_problem<F>(start);
+  const std::string problem = space_problem(family, start);
   for (const auto& [name, value] : fixed) {
     if (!problem.empty() && problem.find(name) != std::string::npos) {
       out.fixed_problem = fmt::format("{}={}: {}", name, value, problem);
@@ -362,10 +362,10 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   const double k = static_cast<double>(free.size()), n = static_cast<double>(x.size());
   out.aic = 2 * k - 2 * out.log_likelihood;
   out.bic = k * std::log(n) - 2 * out.log_likelihood;
-  const bool interior = space_problem<F>(theta).empty();
+  const bool interior = space_problem(family, theta).empty();
   if (!interior)
     out.notes.push_back(fmt::format("the estimate is on the boundary of the parameter space ({}): no standard "
-                                    "error or Wald interval", space_problem<F>(theta)));
+                                    "error or Wald interval", space_problem(family, theta)));
 
   // Standard errors from the observed information of the free coordinates.
   Eigen::MatrixXd covariance;
@@ -425,7 +425,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
               const auto at = [&](const Eigen::VectorXd& free_values) -> std::optional<likelihood_point> {
                 P t = theta;
                 for (std::size_t i = 0; i < free.size(); ++i) t[free[i]] = free_values[static_cast<Eigen::Index>(i)];
-                if (!space_problem<F>(t).empty()) return std::nullopt;
+                if (!space_problem(family, t).empty()) return std::nullopt;
                 const auto sums = data.at(t);
                 likelihood_point result{sums.log_likelihood, Eigen::VectorXd(free.size()),
                                         Eigen::MatrixXd(free.size(), free.size())};

@@ -172,6 +172,15 @@ concept family = std::copy_constructible<F> &&
 // (empty when nothing): `check_space` where F has one, which leaves out the
 // narrower range double precision supports for simulating that `check` adds.
 // The maximizers and `fit` use it: an estimate may lie beyond that range.
+// Asked of the value, since a model made at run time (a formula) checks its
+// parameters by a member.
+template <class F>
+std::string space_problem(const F& f, const typename F::parameters& t) {
+  if constexpr (requires { F::check_space(t); }) return F::check_space(t);
+  else return f.check(t);
+}
+
+// The same for a family type whose checks are static (every built-in).
 template <class F>
 std::string space_problem(const typename F::parameters& t) {
   if constexpr (requires { F::check_space(t); }) return F::check_space(t);

@@ -269,15 +269,9 @@ struct formula_model {
   std::array<parameter_scale, K> scales{};
   parameters start = parameters::Zero();
 
-  // The space's static part for newton.hpp's line search, which cannot see
-  // the kinds: finiteness. Newton's log and logit scales keep each
-  // coordinate inside its kind's range; `check` is the full test.
-  static std::string check_space(const parameters& theta) {
-    for (int j = 0; j < K; ++j)
-      if (!std::isfinite(theta[j])) return checks::finite("a parameter", theta[j]);
-    return {};
-  }
-
+  // No static check_space: the maximizers ask `check` of the value
+  // (estimators/family.hpp's space_problem), so a positive parameter's
+  // profile or a held value below 0 is outside the space, as for a built-in.
   formula_sampler sampler(const parameters& theta) const { return formula_sampler(definition, span(theta)); }
 
   double log_likelihood(const parameters& theta, std::span<const double> x) const {

@@ -86,7 +86,7 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
   const double n = static_cast<double>(x.size());
   fit_result<K> result{start, false, 0};
   P theta = start;
-  if (!space_problem<F>(theta).empty()) return result;
+  if (!space_problem(f, theta).empty()) return result;
   double log_likelihood = f.log_likelihood(theta, x);
   if (!std::isfinite(log_likelihood)) return result;
   int close_taken = 0;
@@ -127,7 +127,7 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
         scale = 0;
         break;
       }
-      if (!space_problem<F>(next).empty()) continue;
+      if (!space_problem(f, next).empty()) continue;
       const double value = f.log_likelihood(next, x);
       if (small || quiet || value >= log_likelihood) {
         theta = next;

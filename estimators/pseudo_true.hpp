@@ -105,7 +105,7 @@ pseudo_true_result<F::dimension> pseudo_true(const F& f, const family_info& gene
           u[j] += by;
           return u;
         };
-        while (!(space_problem<F>(shifted(h)).empty() && space_problem<F>(shifted(-h)).empty()) && h > 1e-12 * std::abs(t[j])) h /= 2;
+        while (!(space_problem(f, shifted(h)).empty() && space_problem(f, shifted(-h)).empty()) && h > 1e-12 * std::abs(t[j])) h /= 2;
         const auto difference = [&](double step) {
           const auto up = expected_score(shifted(step)), down = expected_score(shifted(-step));
           return with_error{(up.value - down.value) / (2 * step), (up.error + down.error) / (2 * step)};
@@ -132,11 +132,11 @@ pseudo_true_result<F::dimension> pseudo_true(const F& f, const family_info& gene
     noise = a_inverse.cwiseAbs() * s.error;  // the step the quadrature's error alone could cause
     double scale = 1;
     P next = theta + step;
-    while (!space_problem<F>(next).empty() && scale > 1e-10) {
+    while (!space_problem(f, next).empty() && scale > 1e-10) {
       scale /= 2;
       next = theta + scale * step;
     }
-    if (!space_problem<F>(next).empty()) break;
+    if (!space_problem(f, next).empty()) break;
     bool settled = scale == 1;
     for (int j = 0; j < K; ++j) settled = settled && std::abs(step[j]) <= 1e-12 * std::abs(theta[j]) + 2 * noise[j];
     result.converged = settled;

@@ -798,7 +798,7 @@ void check_formula_density(const table_reader& root, const experiment_config& co
         for (const auto& [p, kind] : model->parameters) point.push_back(kind == "positive" ? 1.0 : kind == "unit" ? 0.5 : 0.0);
     }
     try {
-      compile_formula(*model)->check_density(point, 1e-6);
+      formula_definition_of(name)->check_density(point, 1e-6);
     } catch (const formula_error& e) {
       if (at) root.fail(*at, e.what());
       root.fail(e.what());

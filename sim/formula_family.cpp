@@ -141,4 +141,9 @@ const formula_spec* formula_of(std::string_view family_name) {
   return it == registered().end() || families().find(family_name) == nullptr ? nullptr : &it->second->spec;
 }
 
+std::shared_ptr<const formula_definition> formula_definition_of(std::string_view family_name) {
+  const auto it = registered().find(family_name);
+  return it == registered().end() || families().find(family_name) == nullptr ? nullptr : it->second->definition;
+}
+
 }  // namespace mlesim

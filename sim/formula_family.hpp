@@ -18,5 +18,10 @@ const family_entry& register_formula(const formula_spec& spec);
 // The definition behind a formula model's entry; nullptr for a family that
 // is not a formula model.
 const formula_spec* formula_of(std::string_view family_name);
+// Its compiled definition; nullptr likewise.
+std::shared_ptr<const formula_definition> formula_definition_of(std::string_view family_name);
+
+// Registration (and compiling, since GiNaC is not thread-safe) runs on one
+// thread, before anything runs; lookups may then run on any.
 
 }  // namespace mlesim

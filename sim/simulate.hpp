@@ -133,6 +133,22 @@ class family_study final : public prepared_experiment {
     kl_ = truth.divergence;
     if (!truth.divergence_why.empty()) notes_.push_back(truth.divergence_why);
 
+    // I(theta)^-1, once (a formula model's is a quadrature); absent, with a
+    // note, where it is not finite, and then so is every Cramér–Rao bound.
+    std::optional<matrix<F::dimension>> inverse_information;
+    if constexpr (F::regular) {
+      const matrix<F::dimension> information = fitted_.fisher_information(truth.theta);
+      if (information.allFinite()) inverse_information = information.inverse();
+      if (!inverse_information || !inverse_information->allFinite()) {
+        inverse_information.reset();
+        notes_.push_back(fmt::format(
+            "crlb and var/crlb are not reported, nor z where it would be standardized by the Cramér–Rao bound: the "
+            "Fisher information of {} at {} could not be computed to its precision (for a model written as a "
+            "formula, its quadrature did not reach 1e-10)",
+            fitted_.name, misspecified(spec_) ? "the pseudo-true values" : "the true values"));
+      }
+    }
+
     for (const std::uint64_t n : spec_.sample_sizes) {
       const double nd = static_cast<double>(n);
       per_size& size = sizes_.emplace_back();
@@ -141,7 +157,7 @@ class family_study final : public prepared_experiment {
         maybe bound, robust;
         if constexpr (F::regular) {
           const vector<F::dimension> gradient = g.gradient(truth.theta);
-          bound = gradient.dot(fitted_.fisher_information(truth.theta).inverse() * gradient) / nd;
+          if (inverse_information) bound = gradient.dot(*inverse_information * gradient) / nd;
           if (truth.sandwich) {
             const double v = quadratic_form(gradient, *truth.sandwich) / nd;
             if (std::isfinite(v)) {
@@ -154,9 +170,9 @@ class family_study final : public prepared_experiment {
           }
           // z is standardized by the variance the estimator really has: the
           // sandwich one when the model is misspecified.
-          p.standardize = !truth.sandwich || robust.has_value();
+          p.standardize = robust.has_value() || (!truth.sandwich && bound.has_value());
           p.z_center = p.truth;
-          p.z_scale = std::sqrt(robust ? *robust : *bound);
+          if (p.standardize) p.z_scale = std::sqrt(robust ? *robust : *bound);
         } else {
           // No Fisher information: z is standardized by the estimator's own
           // exact mean and SD at the truth, so one pass suffices.

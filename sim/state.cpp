@@ -237,6 +237,12 @@ experiment_spec spec_from_json(const json& j) {
       }
       spec.models.push_back(std::move(model));
     }
+  if (!spec.regression)
+    for (const std::string& name : {spec.family, fitted_family(spec)})
+      if (!find_family(name))
+        throw state_error(fmt::format("its family {} is not in this program's catalogue: a family registered by a "
+                                      "program of its own (docs/library.md) is merged and reported by that program",
+                                      name));
   return spec;
 }
 

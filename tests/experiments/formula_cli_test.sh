@@ -88,6 +88,11 @@ awk -F, '$1 == "eta" { e = $2 } $1 == "b" { b = $2 }
   END { de = e / 0.35970595849247566 - 1; db = b / 1.5670334292294017 - 1
         exit !(de < 1e-7 && de > -1e-7 && db < 1e-7 && db > -1e-7) }' "$work/gompertz.csv" && ok \
   || bad "the Gompertz MLE is not SciPy's: $(cat "$work/gompertz.csv")"
+# A held value outside a kind's range is refused, as for a built-in family.
+"$mlesim" fit --model gompertz --models "$work/gompertz.toml" --fixed b=-1 "$root/tests/data/gompertz.csv" \
+  > /dev/null 2> "$work/fixed.err"
+status=$?
+[ "$status" = 2 ] && ok || bad "--fixed b=-1 exited $status, not 2: $(cat "$work/fixed.err")"
 "$mlesim" models --models "$work/gompertz.toml" | grep -q '^gompertz ' && ok || bad "models --models does not list it"
 
 # Shards merge into a single run's bytes; report redraws from results alone.

@@ -40,6 +40,13 @@ grep -q '^normal ' "$work/models.txt" && ok || bad "models lost the built-in fam
 "$ex/ztp" verify -q -o "$work/right" "$root/examples/zero_truncated_poisson/ztp.toml"
 status=$?
 [ "$status" = 0 ] && ok || bad "verify of the right family exited $status, not 0"
+# The stock mlesim does not know the family: it refuses the folder's
+# results (exit 2, naming the family), where it crashed before.
+"$build/mlesim" report "$work/right" > /dev/null 2> "$work/stock.err"
+status=$?
+[ "$status" = 2 ] && ok || bad "the stock mlesim's report of ztp's results exited $status, not 2"
+grep -q 'zero_truncated_poisson is not in this program' "$work/stock.err" && ok \
+  || bad "the stock mlesim's refusal does not name the family: $(cat "$work/stock.err")"
 # The wrong twin: a Fisher information 1.21 times too large, so SEs 10% too
 # small. The checks that see the SE fail (coverage about 0.925 against 0.95;
 # var/CRLB about 1.2; model SE 9% low, each 15 MCSEs or more away), and the
