@@ -253,7 +253,7 @@ struct formula_model {
       scales[static_cast<std::size_t>(j)] = kind == formula_kind::positive ? parameter_scale::positive
                                             : kind == formula_kind::unit   ? parameter_scale::unit
                                                                            : parameter_scale::real;
-      start[j] = kind == formula_kind::positive ? 1.0 : kind == formula_kind::unit ? 0.5 : 0.0;
+      start[j] = default_start(definition->spec())[static_cast<std::size_t>(j)];
     }
     support = definition->support();
     check.definition = definition.get();

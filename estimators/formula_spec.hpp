@@ -18,6 +18,16 @@ struct formula_spec {
   // Where a fit of data starts Newton, one value per parameter; empty: the
   // kinds' defaults (1 for positive, 0 for real, 0.5 for unit).
   std::vector<double> start{};
+
+  bool operator==(const formula_spec&) const = default;
 };
+
+// Where Newton starts without a `start`: 1 for a positive parameter, 0.5 for
+// a unit one, 0 for a real one (or for a kind compile_formula refuses).
+inline std::vector<double> default_start(const formula_spec& spec) {
+  std::vector<double> start;
+  for (const auto& [name, kind] : spec.parameters) start.push_back(kind == "positive" ? 1.0 : kind == "unit" ? 0.5 : 0.0);
+  return start;
+}
 
 }  // namespace mlesim

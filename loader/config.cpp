@@ -751,8 +751,7 @@ std::vector<std::string> read_models(const toml::table& root_table, const std::s
     if (const toml::node* start = t.find("start")) {
       if (!start->is_table())
         t.fail(*start, fmt::format("{}.start must be a table of parameter values, e.g. {{ eta = 0.5 }}", where));
-      for (const auto& [p, kind] : spec.parameters)
-        spec.start.push_back(kind == "positive" ? 1.0 : kind == "unit" ? 0.5 : 0.0);
+      spec.start = default_start(spec);
       for (const auto& [k, v] : *start->as_table()) {
         const auto it = std::find_if(spec.parameters.begin(), spec.parameters.end(),
                                      [&](const auto& p) { return p.first == k.str(); });
@@ -791,12 +790,9 @@ void check_formula_density(const table_reader& root, const experiment_config& co
   const auto check = [&](const std::string& name, const std::vector<double>& theta, const toml::node* at) {
     const formula_spec* model = formula_of(name);
     if (!model) return;
-    std::vector<double> point = theta;
-    if (point.empty()) {
-      point = model->start;
-      if (point.empty())
-        for (const auto& [p, kind] : model->parameters) point.push_back(kind == "positive" ? 1.0 : kind == "unit" ? 0.5 : 0.0);
-    }
+    const std::vector<double> point = !theta.empty()         ? theta
+                                      : !model->start.empty() ? model->start
+                                                              : default_start(*model);
     try {
       formula_definition_of(name)->check_density(point, 1e-6);
     } catch (const formula_error& e) {
@@ -1011,16 +1007,20 @@ void flatten(const toml::table& table, const std::string& prefix, std::vector<st
   }
 }
 
-}  // namespace
-
-experiment_config parse_experiment(std::string_view text, const std::string& source, const load_options& options) {
-  toml::table root_table;
+// A config's TOML, or input_error at the place it stops parsing.
+toml::table parse_toml(std::string_view text, const std::string& source) {
   try {
-    root_table = toml::parse(text, source);
+    return toml::parse(text, source);
   } catch (const toml::parse_error& error) {
     const auto& begin = error.source().begin;
     throw input_error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, printable(error.description())));
   }
+}
+
+}  // namespace
+
+experiment_config parse_experiment(std::string_view text, const std::string& source, const load_options& options) {
+  const toml::table root_table = parse_toml(text, source);
   const table_reader root(root_table, "the top level", source,
                           {"experiment", "generate", "fit", "check", "condition", "model"});
   read_models(root_table, source);
@@ -1188,13 +1188,7 @@ experiment_config load_experiment(const std::filesystem::path& file, const load_
 
 std::vector<std::string> load_models(const std::filesystem::path& file) {
   const std::string text = config_text(file), source = file.string();
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& error) {
-    const auto& begin = error.source().begin;
-    throw input_error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, printable(error.description())));
-  }
+  const toml::table root = parse_toml(text, source);
   if (!root.get("model")) throw input_error(fmt::format("{}: no [model.NAME] table to load", source));
   return read_models(root, source);
 }

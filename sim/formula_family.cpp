@@ -101,11 +101,6 @@ family_entry entry_of(std::shared_ptr<const formula_owned> owned) {
   return entry;
 }
 
-bool same_model(const formula_spec& a, const formula_spec& b) {
-  return a.name == b.name && a.parameters == b.parameters && a.support == b.support &&
-         a.log_density == b.log_density && a.draw == b.draw && a.start == b.start;
-}
-
 std::mutex registration;
 // The formula models registered so far, by name (their entries are in the catalogue).
 std::map<std::string, std::shared_ptr<const formula_owned>, std::less<>>& registered() {
@@ -119,7 +114,7 @@ const family_entry& register_formula(const formula_spec& spec) {
   const std::lock_guard lock(registration);
   if (const family_entry* existing = families().find(spec.name)) {
     const formula_spec* known = formula_of(spec.name);
-    if (known && same_model(*known, spec)) return *existing;
+    if (known && *known == spec) return *existing;
     throw std::invalid_argument(
         known ? fmt::format("model {} is defined twice, differently (another config defines it too)", spec.name)
               : fmt::format("model {} has the name of a built-in or registered family: give it another", spec.name));
