@@ -40,6 +40,15 @@ struct formula_error : std::runtime_error {
 
 
 enum class formula_kind { real, positive, unit };
+// The unconstrained scale on which the maximizers move a parameter of the kind.
+constexpr parameter_scale scale_of(formula_kind kind) {
+  switch (kind) {
+    case formula_kind::positive: return parameter_scale::positive;
+    case formula_kind::unit: return parameter_scale::unit;
+    case formula_kind::real: break;
+  }
+  return parameter_scale::real;
+}
 enum class formula_support { real, positive, nonnegative, unit, counts };
 
 // An integral (or sum) over the support with its error estimate; `ok` when
@@ -249,10 +258,7 @@ struct formula_model {
     summary = definition->summary();
     for (int j = 0; j < K; ++j) {
       parameter_names[static_cast<std::size_t>(j)] = definition->parameter_names()[static_cast<std::size_t>(j)];
-      const formula_kind kind = definition->kinds()[static_cast<std::size_t>(j)];
-      scales[static_cast<std::size_t>(j)] = kind == formula_kind::positive ? parameter_scale::positive
-                                            : kind == formula_kind::unit   ? parameter_scale::unit
-                                                                           : parameter_scale::real;
+      scales[static_cast<std::size_t>(j)] = scale_of(definition->kinds()[static_cast<std::size_t>(j)]);
       start[j] = default_start(definition->spec())[static_cast<std::size_t>(j)];
     }
     support = definition->support();
@@ -308,16 +314,23 @@ struct formula_model {
     return definition->quantile(span(theta), p, upper);
   }
 
+  // Newton's fallback where the observed information is not positive
+  // definite is the modified Newton step, not Fisher scoring: the Fisher
+  // information is a quadrature (some 1 200 density evaluations), which made
+  // a fit of 100 observations from the default start cost 18x the built-in
+  // Weibull's.
   fit_result<K> fit(std::span<const double> x) const {
     fit_result<K> failed{parameters::Constant(NAN), false, 0};
     if (x.size() < min_sample_size || !check(start).empty()) return failed;
-    fit_result<K> result = fit_by_newton(*this, x, start, scales);
+    newton_settings settings;
+    settings.fallback = newton_settings::fallback_kind::modified_newton;
+    fit_result<K> result = fit_by_newton(*this, x, start, scales, settings);
     if (result.converged) return result;
     const std::vector<double> simplex = definition->nelder_mead(span(start), x);
     parameters second;
     for (int j = 0; j < K; ++j) second[j] = simplex[static_cast<std::size_t>(j)];
     if (!second.allFinite() || !check(second).empty()) return result;
-    fit_result<K> again = fit_by_newton(*this, x, second, scales);
+    fit_result<K> again = fit_by_newton(*this, x, second, scales, settings);
     again.iterations += result.iterations;
     return again.converged ? again : result;
   }

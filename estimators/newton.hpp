@@ -1,11 +1,15 @@
 // The generic maximizer for families without a closed-form MLE: Newton's
 // method on the log-likelihood with the family's analytic score and observed
 // information, on an unconstrained scale (log for a positive parameter,
-// logit for one in (0, 1)), falling back to Fisher scoring where the
-// observed information is not positive definite, with step halving.
+// logit for one in (0, 1)), with step halving. Where the observed
+// information is not positive definite (far from the maximum) the step falls
+// back to Fisher scoring, or, for a family whose Fisher information is dear
+// (a formula model's takes a quadrature), to a modified Newton step.
 #pragma once
 
 #include "estimators/family.hpp"
+
+#include <Eigen/Eigenvalues>
 
 #include <array>
 #include <cmath>
@@ -70,12 +74,36 @@ struct newton_settings {
   double quiet_step = 1e-4;
   double quiet_gain = 1e-10;
   int max_iterations = 100;
+  // Where the observed information is not positive definite: Fisher
+  // scoring, or the modified Newton step (detail::modified_newton_step),
+  // which needs no Fisher information.
+  enum class fallback_kind { fisher_scoring, modified_newton };
+  fallback_kind fallback = fallback_kind::fisher_scoring;
   // An unconstrained coordinate beyond this has run off to the boundary (a
   // scale of e^30): the MLE does not exist in the open parameter space.
   double divergence = 30;
 };
 
 namespace detail {
+
+// The ascent step -A'^-1 g from the Hessian H = -A of the log-likelihood
+// on the free scale: A's eigenvalues replaced by their absolute values, and
+// those below 1e-8 of the largest raised to it (Greenstadt's modification),
+// so that A' is positive definite and the step ascends; along a direction
+// where the log-likelihood is convex it moves as far as Newton would, up the
+// slope. NaN where A has no nonzero finite eigenvalue.
+template <int K>
+vector<K> modified_newton_step(const matrix<K>& hessian, const vector<K>& gradient) {
+  if (!hessian.allFinite()) return vector<K>::Constant(NAN);
+  const Eigen::SelfAdjointEigenSolver<matrix<K>> eigen(-hessian);
+  if (eigen.info() != Eigen::Success) return vector<K>::Constant(NAN);
+  vector<K> magnitude = eigen.eigenvalues().cwiseAbs();
+  const double largest = magnitude.maxCoeff();
+  if (!(largest > 0) || !std::isfinite(largest)) return vector<K>::Constant(NAN);
+  magnitude = magnitude.cwiseMax(1e-8 * largest);
+  const matrix<K>& v = eigen.eigenvectors();
+  return v * (v.transpose() * gradient).cwiseQuotient(magnitude);
+}
 
 template <regular_family F>
 fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename F::parameters start,
@@ -103,6 +131,9 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
     matrix<K> hessian = -(jacobian.asDiagonal() * f.observed_information(theta, x) * jacobian.asDiagonal());
     hessian.diagonal() += score.cwiseProduct(curvature);
     P step = -(hessian.inverse() * gradient);
+    if ((!step.allFinite() || gradient.dot(step) < 0) &&
+        settings.fallback == newton_settings::fallback_kind::modified_newton)
+      step = modified_newton_step<K>(hessian, gradient);
     if (!step.allFinite() || gradient.dot(step) < 0) {
       const matrix<K> fisher = jacobian.asDiagonal() * (n * f.fisher_information(theta)) * jacobian.asDiagonal();
       step = fisher.inverse() * gradient;

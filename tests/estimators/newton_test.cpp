@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cmath>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -82,4 +83,94 @@ TEST_CASE("newton: where no step ascends, it stops at once, not converged") {
   CHECK_FALSE(fit.converged);
   CHECK(fit.iterations == 1);
   CHECK(fit.theta[0] == 1.0001);
+}
+
+namespace {
+
+// The Cauchy location (scale 1), whose log-likelihood is convex in mu far
+// from the data: there the observed information is negative and Newton
+// needs its fallback. It counts its Fisher information's calls.
+struct counted_cauchy_location {
+  static constexpr int dimension = 1;
+  using parameters = vector<1>;
+  static constexpr std::string_view name = "counted_cauchy_location";
+  static constexpr std::string_view summary = "Cauchy(mu, 1)";
+  static constexpr std::array<std::string_view, 1> parameter_names{"mu"};
+  static constexpr std::size_t min_sample_size = 1;
+  static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::real_line;
+  static constexpr bool closed_form = false;
+  static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
+  mutable int fisher_calls = 0;
+
+  static std::string check(const parameters& t) { return std::isfinite(t[0]) ? "" : "mu must be finite"; }
+  static auto sampler(const parameters&) { return [](auto&) { return 0.0; }; }
+  static double log_likelihood(const parameters& t, std::span<const double> x) {
+    double sum = 0;
+    for (double xi : x) sum -= std::log1p((xi - t[0]) * (xi - t[0]));
+    return sum;
+  }
+  static parameters score(const parameters& t, std::span<const double> x) {
+    double sum = 0;
+    for (double xi : x) sum += 2 * (xi - t[0]) / (1 + (xi - t[0]) * (xi - t[0]));
+    return parameters{sum};
+  }
+  matrix<1> fisher_information(const parameters&) const {
+    ++fisher_calls;
+    return matrix<1>{0.5};
+  }
+  static matrix<1> observed_information(const parameters& t, std::span<const double> x) {
+    double sum = 0;
+    for (double xi : x) {
+      const double u2 = (xi - t[0]) * (xi - t[0]);
+      sum += 2 * (1 - u2) / ((1 + u2) * (1 + u2));
+    }
+    return matrix<1>{sum};
+  }
+  static fit_result<1> fit(std::span<const double>) { return {parameters{NAN}, false, 0}; }
+};
+
+}  // namespace
+
+TEST_CASE("newton: the modified Newton fallback needs no Fisher information and finds Fisher scoring's maximum") {
+  // 201 Cauchy quantiles, shifted by 0.3 and skewed by dropping the 20
+  // lowest: one maximum, not at a value known in closed form. From mu = 6
+  // the observed information is negative, so both fallbacks are used.
+  std::vector<double> x;
+  for (int i = 20; i < 201; ++i) x.push_back(0.3 + std::tan(std::numbers::pi * ((i + 0.5) / 201 - 0.5)));
+  const vector<1> start{6.0};
+  REQUIRE(counted_cauchy_location::observed_information(start, x)(0, 0) < 0);
+
+  counted_cauchy_location scoring;
+  const auto by_fisher = fit_by_newton(scoring, x, start, {parameter_scale::real});
+  REQUIRE(by_fisher.converged);
+  CHECK(scoring.fisher_calls > 0);
+
+  counted_cauchy_location modified;
+  newton_settings settings;
+  settings.fallback = newton_settings::fallback_kind::modified_newton;
+  const auto by_modified = fit_by_newton(modified, x, start, {parameter_scale::real}, settings);
+  REQUIRE(by_modified.converged);
+  CHECK(modified.fisher_calls == 0);
+  CHECK(by_modified.theta[0] == doctest::Approx(by_fisher.theta[0]).epsilon(1e-12));
+  // A maximum: the score vanishes (to its rounding) and the information is positive.
+  CHECK(std::abs(counted_cauchy_location::score(by_modified.theta, x)[0]) < 1e-9);
+  CHECK(counted_cauchy_location::observed_information(by_modified.theta, x)(0, 0) > 0);
+}
+
+TEST_CASE("newton: the modified step ascends where the Hessian is indefinite or singular") {
+  // H = diag(2, -1) (convex along the first axis): the step is g / |lambda|.
+  const matrix<2> indefinite{{2.0, 0.0}, {0.0, -1.0}};
+  const vector<2> g{1.0, 1.0};
+  const vector<2> step = detail::modified_newton_step<2>(indefinite, g);
+  CHECK(step[0] == doctest::Approx(0.5));
+  CHECK(step[1] == doctest::Approx(1.0));
+  CHECK(g.dot(step) > 0);
+  // A singular Hessian: the zero eigenvalue raised to 1e-8 of the largest.
+  const matrix<2> singular{{-1.0, 0.0}, {0.0, 0.0}};
+  const vector<2> flat = detail::modified_newton_step<2>(singular, g);
+  CHECK(flat[0] == doctest::Approx(1.0));
+  CHECK(flat[1] == doctest::Approx(1e8));
+  // Nothing to go by: NaN, and Newton falls back to Fisher scoring.
+  CHECK_FALSE(detail::modified_newton_step<2>(matrix<2>::Zero(), g).allFinite());
 }
