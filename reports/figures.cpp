@@ -1,6 +1,5 @@
 #include "reports/figures.hpp"
 
-#include "sim/catalogue.hpp"
 #include "reports/format.hpp"
 #include "reports/gnuplot.hpp"
 
@@ -401,8 +400,7 @@ std::vector<std::pair<double, double>> qq_points(const std::vector<std::uint64_t
 
 figure_plan plan_figures(const experiment_result& result, std::string_view condition, std::string_view file_stem) {
   const experiment_spec& spec = result.spec;
-  const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
-  const bool regular = family == nullptr || family->regular;
+  const bool regular = result.fitted.regular;
   figure_plan plan;
   for (std::size_t e = 0; e < spec.estimands.size(); ++e) {
     const std::string& estimand = spec.estimands[e];
@@ -714,8 +712,7 @@ grid_figure_plan plan_grid_figures(const std::vector<experiment_result>& conditi
   if (conditions.size() < 2) return plan;
   const experiment_result& first = conditions.front();
   const experiment_spec& spec = first.spec;
-  const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
-  const bool regular = family == nullptr || family->regular;
+  const bool regular = first.fitted.regular;
   const bool wrong_model = misspecified(spec);
   const std::size_t factors = spec.condition.size();
   const auto groups = grid_groups(conditions);

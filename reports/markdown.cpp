@@ -1,7 +1,5 @@
 #include "reports/markdown.hpp"
 
-#include "sim/catalogue.hpp"
-#include "estimators/regression.hpp"
 #include "reports/format.hpp"
 
 #include <fmt/format.h>
@@ -58,19 +56,20 @@ std::string model_setup(const experiment_result& result) {
     for (std::size_t j = 0; j < theta.size(); ++j) text += fmt::format("{}{} = {}", j ? ", " : "", names[j], theta[j]);
     return text;
   };
-  const auto constants = [&](const family_info& f, const std::vector<double>& known) {
+  const auto constants = [&](const model_description& f, const std::vector<double>& known) {
     return known.empty() ? std::string() : fmt::format("; known {}", values(f.known, known));
   };
   std::string out;
   if (spec.regression) {
     const regression_spec& r = *spec.regression;
-    const regression_model& model = *find_regression(r.model);
+    const model_description& model = result.fitted;
     out += fmt::format("| model | `{}`: {} |\n", model.name, model.summary);
-    out += fmt::format("| true values | {} |\n", values(regression_parameters(model, r.columns), spec.theta));
+    out += fmt::format("| true values | {} |\n", values(model.parameters, spec.theta));
     if (r.design.empty()) {
       std::string covariates;
-      for (const auto& c : r.covariates) {
-        const family_info& f = *find_family(c.family);
+      for (std::size_t i = 0; i < r.covariates.size(); ++i) {
+        const covariate_spec& c = r.covariates[i];
+        const model_description& f = result.covariates.at(i);
         covariates += fmt::format("{}{} ~ {}({}{})", covariates.empty() ? "" : ", ", c.name, c.family,
                                   values(f.parameters, c.theta), constants(f, c.known));
       }
@@ -80,19 +79,18 @@ std::string model_setup(const experiment_result& result) {
       out += fmt::format("| design | {}fixed: the first n of the {} rows of `{}` |\n", r.intercept ? "intercept, " : "",
                          r.design_rows, r.design_file);
     }
-    const auto parameters = regression_parameters(model, r.columns);
+    const auto& parameters = model.parameters;
     for (const auto& c : r.combinations) {
       std::string terms;
       for (std::size_t j = 0; j < c.weights.size(); ++j)
         if (c.weights[j] != 0) terms += fmt::format("{}{} {}", terms.empty() ? "" : " + ", c.weights[j], parameters[j]);
       out += fmt::format("| {} | {} (a linear combination) |\n", c.name, terms);
     }
-    out += fmt::format("| estimator | maximum likelihood, {} |\n",
-                       model.dispersion ? "least squares, sigma2 = RSS/n" : "Newton's method (IRLS)");
+    out += fmt::format("| estimator | maximum likelihood, {} |\n", model.method);
     return out;
   }
-  const family_info* generating = find_family(spec.family);
-  const family_info* family = find_family(fitted_family(spec));
+  const model_description* generating = &result.generating;
+  const model_description* family = &result.fitted;
   if (misspecified(spec)) {
     out += fmt::format("| data from | `{}`: {}, {}{} |\n", generating->name, generating->summary,
                        values(generating->parameters, spec.theta), constants(*generating, spec.known));
@@ -112,7 +110,7 @@ std::string model_setup(const experiment_result& result) {
     out += fmt::format("| model | `{}`: {} |\n", family->name, family->summary);
     out += fmt::format("| true values | {}{} |\n", values(family->parameters, spec.theta), constants(*family, spec.known));
   }
-  out += fmt::format("| estimator | maximum likelihood, {} |\n", family->closed_form ? "closed form" : "numeric (Newton)");
+  out += fmt::format("| estimator | maximum likelihood, {} |\n", family->method);
   return out;
 }
 
@@ -135,18 +133,12 @@ std::string targets_text(const experiment_spec& spec) {
   return text;
 }
 
-bool regular_fit(const experiment_spec& spec) {
-  const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
-  return family == nullptr || family->regular;
-}
-
 // One condition's report below its title: `h` is its headings' level ("##",
 // or "###" inside a grid's report).
 std::string condition_detail(const experiment_result& result, std::string_view build, const std::string& h,
                              const report_figures& figures) {
   const experiment_spec& spec = result.spec;
-  const family_info* family = spec.regression ? nullptr : find_family(fitted_family(spec));
-  const bool regular = family == nullptr || family->regular;
+  const bool regular = result.fitted.regular;
   const bool wrong_model = misspecified(spec);
   std::string out;
   const std::string estimands = fmt::format("{}", fmt::join(spec.estimands, ", "));
@@ -167,7 +159,7 @@ std::string condition_detail(const experiment_result& result, std::string_view b
   else
     out += "| intervals | none: no Fisher information |\n";
   out += fmt::format("| build | {} |\n\n", build);
-  if (!regular) out += fmt::format("> **Non-regular model.** {}.\n\n", family->irregularity);
+  if (!regular) out += fmt::format("> **Non-regular model.** {}.\n\n", result.fitted.irregularity);
   if (wrong_model)
     out += "> **Misspecified model.** The MLE converges to the pseudo-true value, the truth every figure below "
            "is measured against, with the sandwich variance A⁻¹BA⁻¹/n (A = −∂E[score]/∂θ, B = E[score score′] under "
@@ -303,7 +295,7 @@ std::string markdown_report(const std::vector<experiment_result>& conditions, st
         return fmt::format("{}", fmt::join(names, ", "));
       }());
   out += verdicts;
-  const bool regular = regular_fit(first);
+  const bool regular = conditions.front().fitted.regular;
   out += "## Summary across conditions\n\nEvery figure is `estimate ± Monte Carlo standard error`; the detail of each "
          "condition follows.\n\n";
   const bool drawn = summary.plan && summary.not_drawn.empty() &&

@@ -103,6 +103,44 @@ measures measures_from(const json& j) {
   return m;
 }
 
+json description_json(const model_description& d) {
+  return {{"name", d.name},       {"summary", d.summary},           {"parameters", d.parameters},
+          {"known", d.known},     {"regular", d.regular},           {"irregularity", d.irregularity},
+          {"method", d.method}};
+}
+model_description description_from(const json& j) {
+  return {.name = j.at("name"),
+          .summary = j.at("summary"),
+          .parameters = j.at("parameters").get<std::vector<std::string>>(),
+          .known = j.at("known").get<std::vector<std::string>>(),
+          .regular = j.at("regular"),
+          .irregularity = j.at("irregularity"),
+          .method = j.at("method")};
+}
+
+// Whether the descriptions name the spec's families and have a name for
+// each value the reports print with them.
+bool describes(const experiment_result& r) {
+  const experiment_spec& spec = r.spec;
+  const auto fits = [](const model_description& d, std::size_t values, std::size_t known) {
+    return d.parameters.size() == values && d.known.size() == known;
+  };
+  if (spec.regression) {
+    const auto& covariates = spec.regression->covariates;
+    if (r.fitted.name != spec.family || r.covariates.size() != covariates.size() ||
+        !fits(r.fitted, spec.theta.size(), 0))
+      return false;
+    for (std::size_t i = 0; i < covariates.size(); ++i)
+      if (r.covariates[i].name != covariates[i].family ||
+          !fits(r.covariates[i], covariates[i].theta.size(), covariates[i].known.size()))
+        return false;
+    return true;
+  }
+  return r.generating.name == spec.family && r.fitted.name == fitted_family(spec) && r.covariates.empty() &&
+         fits(r.generating, spec.theta.size(), spec.known.size()) &&
+         fits(r.fitted, misspecified(spec) ? r.pseudo_true.size() : spec.theta.size(), fitted_known(spec).size());
+}
+
 }  // namespace
 
 std::string results_json(const std::vector<experiment_result>& conditions, std::string_view build,
@@ -125,6 +163,14 @@ std::string results_json(const std::vector<experiment_result>& conditions, std::
                     {"kl_divergence", result.kl_divergence
                                           ? json::array({result.kl_divergence->value, result.kl_divergence->error})
                                           : json(nullptr)},
+                    {"models",
+                     {{"generating", description_json(result.generating)},
+                      {"fitted", description_json(result.fitted)},
+                      {"covariates", [&] {
+                         json list = json::array();
+                         for (const auto& c : result.covariates) list.push_back(description_json(c));
+                         return list;
+                       }()}}},
                     {"rows", rows}});
   }
   const json j{{"format", "mlesim results"},
@@ -151,7 +197,10 @@ saved_results read_results_json(std::string_view text, const std::string& file) 
                                       j.at("version").dump(), results_format_version));
     saved.build = j.at("build");
     saved.verdicts = j.at("verdicts");
-    const std::vector<experiment_spec> specs = conditions_from_settings(j.at("settings").dump(), file);
+    // The reports read the models' descriptions from the file: a family this
+    // program does not know (a program's own, docs/library.md) reports too.
+    const std::vector<experiment_spec> specs =
+        conditions_from_settings(j.at("settings").dump(), file, family_check::none);
     const json& list = j.at("conditions");
     if (!list.is_array() || list.size() != specs.size())
       throw results_error(fmt::format("{}: its results are not one per condition of its settings", file));
@@ -163,6 +212,12 @@ saved_results read_results_json(std::string_view text, const std::string& file) 
       result.pseudo_true = x.at("pseudo_true").get<std::vector<double>>();
       result.alternative_estimator = x.at("alternative_estimator");
       result.notes = x.at("notes").get<std::vector<std::string>>();
+      const json& models = x.at("models");
+      result.generating = description_from(models.at("generating"));
+      result.fitted = description_from(models.at("fitted"));
+      for (const json& c : models.at("covariates")) result.covariates.push_back(description_from(c));
+      if (!describes(result))
+        throw results_error(fmt::format("{}: its models' descriptions do not match its settings", file));
       if (const json& d = x.at("kl_divergence"); !d.is_null())
         result.kl_divergence = divergence_estimate{d.at(0).get<double>(), d.at(1).get<double>()};
       for (const json& row : x.at("rows"))

@@ -1,7 +1,7 @@
 // An experiment's results as JSON, DIR/<experiment>.results.json: everything
 // its reports are drawn from (the settings, every measure with its MCSE, the
-// histogram of Phi(z), the notes, the pseudo-true values, the build and the
-// verdicts' Markdown), doubles written so that they read back exactly, so
+// histogram of Phi(z), the notes, the pseudo-true values, the descriptions
+// of the models, the build and the verdicts' Markdown), doubles written so that they read back exactly, so
 // that `mlesim report DIR` redraws the reports, byte for byte, without
 // rerunning. The format is in the README ("The results file").
 #pragma once
@@ -14,7 +14,9 @@
 
 namespace mlesim {
 
-inline constexpr int results_format_version = 1;
+// 2: each condition carries its models' descriptions ("models"), which the
+// reports read instead of a catalogue.
+inline constexpr int results_format_version = 2;
 
 // A results file that cannot be read back: the message names the file.
 struct results_error : std::runtime_error {

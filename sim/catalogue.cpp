@@ -1,6 +1,7 @@
 #include "sim/catalogue.hpp"
 
 #include "estimators/builtin.hpp"
+#include "estimators/regression.hpp"
 #include "sim/invariance.hpp"
 
 #include <fmt/format.h>
@@ -47,6 +48,10 @@ void catalogue::add(family_entry entry) {
   entries_.push_back(std::move(entry));
 }
 
+void catalogue::truncate(std::size_t size) {
+  while (entries_.size() > size) entries_.pop_back();  // a deque: the entries kept stay where they are
+}
+
 const family_entry* catalogue::find(std::string_view name) const {
   auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.info.name == name; });
   return it == entries_.end() ? nullptr : &*it;
@@ -80,6 +85,44 @@ std::string family_names() {
   std::vector<std::string_view> names;
   for (const auto& e : families().entries()) names.push_back(e.info.name);
   return fmt::format("{}", fmt::join(names, ", "));
+}
+
+namespace {
+
+model_description description_of(std::string_view family_name) {
+  const family_info* f = find_family(family_name);
+  if (!f) throw std::invalid_argument("unknown family '" + std::string(family_name) + "'");
+  return {.name = std::string(f->name),
+          .summary = std::string(f->summary),
+          .parameters = {f->parameters.begin(), f->parameters.end()},
+          .known = {f->known.begin(), f->known.end()},
+          .regular = f->regular,
+          .irregularity = std::string(f->irregularity),
+          .method = f->closed_form ? "closed form" : "numeric (Newton)"};
+}
+
+}  // namespace
+
+void describe_models(experiment_result& result) {
+  const experiment_spec& spec = result.spec;
+  result.covariates.clear();
+  if (spec.regression) {
+    const regression_spec& r = *spec.regression;
+    const regression_model* model = find_regression(r.model);
+    if (!model) throw std::invalid_argument("unknown regression model '" + r.model + "'");
+    result.generating = {.name = std::string(model->name),
+                         .summary = std::string(model->summary),
+                         .parameters = regression_parameters(*model, r.columns),
+                         .known = {},
+                         .regular = true,
+                         .irregularity = {},
+                         .method = model->dispersion ? "least squares, sigma2 = RSS/n" : "Newton's method (IRLS)"};
+    result.fitted = result.generating;
+    for (const auto& c : r.covariates) result.covariates.push_back(description_of(c.family));
+    return;
+  }
+  result.generating = description_of(spec.family);
+  result.fitted = description_of(fitted_family(spec));
 }
 
 sample_drawer drawer_for(std::string_view family_name) {

@@ -4,7 +4,7 @@
 // `register_family<F>()` (sim/register.hpp) before calling `mlesim::cli`,
 // and a config's `[model.NAME]` tables add models written as a formula. The
 // loader, the runner and `fit` find families here; the reports read what
-// they need from the experiment's spec (sim/experiment.hpp).
+// they need from the results (describe_models below), never from here.
 #pragma once
 
 #include "estimators/data_fit.hpp"
@@ -48,6 +48,10 @@ class catalogue {
   // an identifier ([a-z_][a-z0-9_]*), or if an entry is missing.
   void add(family_entry entry);
 
+  // Removes the families added after the first `size`: a config's load that
+  // fails undoes the models it registered (loader/config.cpp).
+  void truncate(std::size_t size);
+
   const family_entry* find(std::string_view name) const;  // nullptr if unknown
   const std::deque<family_entry>& entries() const { return entries_; }
 
@@ -64,6 +68,12 @@ const family_info* find_family(std::string_view name);  // nullptr if unknown
 const family_entry* find_family_entry(std::string_view name);
 std::vector<family_info> family_catalog();  // every family's description, in catalogue order
 std::string family_names();                 // "normal, exponential, ..."
+
+// The result's descriptions of its models (sim/experiment.hpp's
+// model_description), from the catalogue: the runner writes them so that the
+// reports read them from the results. std::invalid_argument for a family or
+// a regression model that is not known.
+void describe_models(experiment_result& result);
 
 // The family's fit of a data set (estimators/data_fit.hpp says what the
 // caller checks); std::invalid_argument for an unknown family.

@@ -112,6 +112,21 @@ struct divergence_estimate {
   double error = 0;
 };
 
+// What the reports say of a model, carried by its results (and by
+// results.json), so that a report needs no catalogue: the results of a
+// family the reading program never registered report the same. Filled by
+// the runner from the catalogue (sim/catalogue.hpp's describe_models).
+struct model_description {
+  std::string name;
+  std::string summary;
+  std::vector<std::string> parameters;  // a regression's for its columns
+  std::vector<std::string> known;       // the names of the known constants, in order
+  bool regular = true;
+  std::string irregularity;  // why there is no Fisher information; empty if regular
+  std::string method;        // how the estimate is computed: "closed form", "numeric (Newton)", ...
+  bool operator==(const model_description&) const = default;
+};
+
 struct experiment_result {
   experiment_spec spec;
   std::vector<double> pseudo_true;    // of a misspecified fit, in the fitted family's parameters
@@ -119,6 +134,9 @@ struct experiment_result {
   std::string alternative_estimator{};  // the family's second estimator, when it has one and the fit is well specified
   std::vector<std::string> notes{};     // why a figure is absent where the reader would expect one
   std::optional<divergence_estimate> kl_divergence{};  // of a misspecified fit; absent with a note saying why
+  model_description generating{};  // the generating family, or the regression model
+  model_description fitted{};      // the fitted family: the generating one unless misspecified
+  std::vector<model_description> covariates{};  // a random design's covariates' families, in order
 };
 
 // Called from worker threads with the replications finished so far (all

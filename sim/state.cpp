@@ -203,7 +203,7 @@ json condition_json(const experiment_spec& spec) {
   return j;
 }
 
-experiment_spec spec_from_json(const json& j) {
+experiment_spec spec_from_json(const json& j, family_check check) {
   experiment_spec spec{.name = j.at("name"), .family = j.at("family"), .theta = j.at("theta"),
                        .known = j.at("known"), .fit_family = j.at("fit_family"), .fit_known = j.at("fit_known"),
                        .estimands = j.at("estimands"), .seed = j.at("seed"), .replications = j.at("replications"),
@@ -237,11 +237,16 @@ experiment_spec spec_from_json(const json& j) {
       }
       spec.models.push_back(std::move(model));
     }
-  if (!spec.regression)
-    for (const std::string& name : {spec.family, fitted_family(spec)})
+  std::vector<std::string> names;
+  if (spec.regression)
+    for (const auto& c : spec.regression->covariates) names.push_back(c.family);
+  else
+    names = {spec.family, fitted_family(spec)};
+  if (check == family_check::catalogue)
+    for (const std::string& name : names)
       if (!find_family(name))
         throw state_error(fmt::format("its family {} is not in this program's catalogue: a family registered by a "
-                                      "program of its own (docs/library.md) is merged and reported by that program",
+                                      "program of its own (docs/library.md) is merged by that program",
                                       name));
   return spec;
 }
@@ -264,7 +269,8 @@ std::string settings_json(std::span<const experiment_spec> conditions) {
   return json{{"format", state_format_version}, {"conditions", list}}.dump();
 }
 
-std::vector<experiment_spec> conditions_from_settings(std::string_view text, const std::string& file) {
+std::vector<experiment_spec> conditions_from_settings(std::string_view text, const std::string& file,
+                                                      family_check check) {
   try {
     const json j = json::parse(text);
     if (j.at("format").get<std::uint32_t>() != state_format_version)
@@ -273,7 +279,7 @@ std::vector<experiment_spec> conditions_from_settings(std::string_view text, con
     std::vector<experiment_spec> conditions;
     for (const json& c : j.at("conditions")) {
       try {
-        conditions.push_back(spec_from_json(c));
+        conditions.push_back(spec_from_json(c, check));
       } catch (const state_error& e) {
         throw state_error(fmt::format("{}: {}", file, e.what()));
       }

@@ -32,8 +32,13 @@ struct state_error : std::runtime_error {
 // (sorted keys, doubles in their shortest exact form): everything that
 // decides its sums, and nothing else.
 std::string settings_json(std::span<const experiment_spec> conditions);
-// The conditions back from settings_json; throws state_error on malformed input.
-std::vector<experiment_spec> conditions_from_settings(std::string_view json, const std::string& file);
+// The conditions back from settings_json; throws state_error on malformed
+// input, and, with family_check::catalogue, on a family this program's
+// catalogue lacks (a state is summarized by its families; results are
+// reported from their own descriptions, and need not be checked).
+enum class family_check { catalogue, none };
+std::vector<experiment_spec> conditions_from_settings(std::string_view json, const std::string& file,
+                                                      family_check check = family_check::catalogue);
 // What differs between two settings, as "key: a -> b" lines (prefixed by
 // "condition K: " inside a grid); empty if equal.
 std::vector<std::string> settings_differences(std::string_view before, std::string_view after);

@@ -136,7 +136,9 @@ std::vector<experiment_result> run_all(const prepared_study& study, const run_ho
       sums.push_back(row.sum);
       reps.push_back(replications_of(experiment.spec().replications, row.folded));
     }
-    return experiment.summarize(sums, reps);
+    experiment_result result = experiment.summarize(sums, reps);
+    describe_models(result);
+    return result;
   };
 
   std::atomic<std::uint64_t> finished{0};

@@ -186,10 +186,22 @@ mkdir "$work/empty"
 [ $? = 2 ] && grep -q "empty: holds no results file" "$work/stderr" && ok || bad "report of an empty folder: $(cat "$work/stderr")"
 "$mlesim" report "$work/none" > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && grep -q "none: not a folder" "$work/stderr" && ok || bad "report of a missing folder: $(cat "$work/stderr")"
-mkdir "$work/broken" && printf '{"format": "mlesim results", "version": 1}' > "$work/broken/x.results.json"
+mkdir "$work/broken" && printf '{"format": "mlesim results", "version": 2}' > "$work/broken/x.results.json"
 "$mlesim" report "$work/broken" > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && grep -q "x.results.json: not a usable results file" "$work/stderr" && ok || bad "report of a broken results file: $(cat "$work/stderr")"
 [ "$(ls "$work/broken")" = x.results.json ] && ok || bad "a refused report wrote $(ls "$work/broken")"
+printf '{"format": "mlesim results", "version": 1}' > "$work/broken/x.results.json"
+"$mlesim" report "$work/broken" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -q "x.results.json: results format version 1, but this mlesim reads version 2" "$work/stderr" && ok \
+  || bad "report of a version 1 results file: $(cat "$work/stderr")"
+# The reports print the models' descriptions from the file: ones that do
+# not fit its settings (no name for the rate) are refused, never printed.
+mkdir "$work/undescribed"
+sed 's/"parameters":\["rate"\]/"parameters":[]/g' "$out/quickstart.results.json" > "$work/undescribed/quickstart.results.json"
+grep -q '"parameters":\[\]' "$work/undescribed/quickstart.results.json" && ok || bad "the results file has no models' parameters to edit"
+"$mlesim" report "$work/undescribed" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -q "quickstart.results.json: its models' descriptions do not match its settings" "$work/stderr" && ok \
+  || bad "report of undescribed models: $(cat "$work/stderr")"
 
 # An experiment named index would overwrite the folder's index.
 sed 's/^name = "quickstart"/name = "index"/' "$root/experiments/quickstart.toml" > "$work/index.toml"
