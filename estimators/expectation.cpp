@@ -191,11 +191,11 @@ expectation_value density_expectation(const family_info& family, std::span<const
 expectation_value mass_expectation(const family_info& family, std::span<const double> theta,
                                    std::span<const double> known, const std::function<double(double)>& weighted) {
   expectation_value result;
-  double first = family.support.lower, last = family.support.upper;
-  if (std::isinf(last)) {
+  double first = lattice_first(family.support), last = lattice_last(family.support);
+  if (std::isinf(first) || std::isinf(last)) {
     try {
       first = std::max(first, family.quantile(theta, known, left_out_mass, false));
-      last = family.quantile(theta, known, left_out_mass, true);
+      last = std::min(last, family.quantile(theta, known, left_out_mass, true));
     } catch (const std::exception& e) {
       result.status = state::inaccurate;
       result.why = fmt::format("the mass function's quantiles are beyond Boost.Math ({})", e.what());

@@ -74,14 +74,31 @@ inline bool in_support(const support_kind& s, double x) {
   return !s.lattice || x == std::floor(x);
 }
 
+// The least and the greatest value of a lattice support: the integers in it,
+// whatever its bounds (an open end at an integer leaves that integer out);
+// -inf or inf where there is no such end.
+inline double lattice_first(const support_kind& s) {
+  const double first = std::ceil(s.lower);
+  return first == s.lower && s.lower_open ? first + 1 : first;
+}
+inline double lattice_last(const support_kind& s) {
+  const double last = std::floor(s.upper);
+  return last == s.upper && s.upper_open ? last - 1 : last;
+}
+
 // The support in words: "the real line", "(0, inf)", "{0, 1, 2, ...}",
 // "[0, theta]".
 inline std::string describe(const support_kind& s) {
   const auto end = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{}", v); };
   if (s.lattice) {
-    if (std::isinf(s.upper)) return fmt::format("{{{}, {}, {}, ...}}", s.lower, s.lower + 1, s.lower + 2);
-    if (s.upper - s.lower == 1) return fmt::format("{{{}, {}}}", s.lower, s.upper);
-    return fmt::format("{{{}, ..., {}}}", s.lower, s.upper);
+    const double first = lattice_first(s), last = lattice_last(s);
+    if (std::isinf(first) && std::isinf(last)) return "the integers";
+    if (std::isinf(first)) return fmt::format("{{..., {}, {}, {}}}", last - 2, last - 1, last);
+    if (std::isinf(last)) return fmt::format("{{{}, {}, {}, ...}}", first, first + 1, first + 2);
+    if (last < first) return "no value";
+    if (last == first) return fmt::format("{{{}}}", first);
+    if (last - first == 1) return fmt::format("{{{}, {}}}", first, last);
+    return fmt::format("{{{}, ..., {}}}", first, last);
   }
   if (std::isinf(s.lower) && std::isinf(s.upper)) return "the real line";
   return fmt::format("{}{}, {}{}", s.lower_open ? "(" : "[", end(s.lower), s.upper_is_theta ? "theta" : end(s.upper),

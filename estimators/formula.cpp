@@ -859,10 +859,7 @@ double formula_definition::draw(std::vector<double>& state) const {
 std::vector<double> formula_definition::nelder_mead(std::span<const double> start, std::span<const double> x) const {
   const unsigned k = static_cast<unsigned>(kinds_.size());
   std::vector<parameter_scale> scales;
-  for (formula_kind kind : kinds_)
-    scales.push_back(kind == formula_kind::positive ? parameter_scale::positive
-                     : kind == formula_kind::unit   ? parameter_scale::unit
-                                                    : parameter_scale::real);
+  for (formula_kind kind : kinds_) scales.push_back(scale_of(kind));
   struct context {
     const formula_definition* self;
     std::span<const double> x;

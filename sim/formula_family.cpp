@@ -116,7 +116,9 @@ const family_entry& register_formula(const formula_spec& spec) {
     const formula_spec* known = formula_of(spec.name);
     if (known && *known == spec) return *existing;
     throw std::invalid_argument(
-        known ? fmt::format("model {} is defined twice, differently (another config defines it too)", spec.name)
+        known ? fmt::format("model {} is defined twice, differently: a config, state or results file read "
+                                "before in this run defines it otherwise",
+                                spec.name)
               : fmt::format("model {} has the name of a built-in or registered family: give it another", spec.name));
   }
   auto owned = std::make_shared<formula_owned>(formula_owned{compile_formula(spec), spec});
@@ -131,14 +133,28 @@ const family_entry& register_formula(const formula_spec& spec) {
   return *families().find(spec.name);
 }
 
-const formula_spec* formula_of(std::string_view family_name) {
+namespace {
+
+// The model registered under the name, if the catalogue's family of that
+// name is still it (a load that failed took its models back out, and another
+// family may have the name since).
+const formula_owned* registered_model(std::string_view family_name) {
   const auto it = registered().find(family_name);
-  return it == registered().end() || families().find(family_name) == nullptr ? nullptr : &it->second->spec;
+  if (it == registered().end()) return nullptr;
+  const family_entry* entry = families().find(family_name);
+  return entry && entry->owned.get() == it->second.get() ? it->second.get() : nullptr;
+}
+
+}  // namespace
+
+const formula_spec* formula_of(std::string_view family_name) {
+  const formula_owned* model = registered_model(family_name);
+  return model ? &model->spec : nullptr;
 }
 
 std::shared_ptr<const formula_definition> formula_definition_of(std::string_view family_name) {
-  const auto it = registered().find(family_name);
-  return it == registered().end() || families().find(family_name) == nullptr ? nullptr : it->second->definition;
+  const formula_owned* model = registered_model(family_name);
+  return model ? model->definition : nullptr;
 }
 
 }  // namespace mlesim

@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
+#include <span>
 #include <vector>
 
 using namespace mlesim;
@@ -104,4 +106,41 @@ TEST_CASE("expectation: a jump of h at a breakpoint is integrated exactly") {
                              [&](double x) { return static_cast<double>((x > c) - (x < c)); }, breakpoints);
   CHECK(e.ok());
   CHECK(e.value == doctest::Approx(1 - std::erfc(-0.25 / std::numbers::sqrt2)).epsilon(1e-12));
+}
+
+TEST_CASE("expectation: a lattice support given by open or fractional bounds sums over its integers") {
+  // The geometric number of trials, P(X = k) = p (1 - p)^(k - 1) on {1, 2, ...},
+  // its support written as the integers in (0, inf), as a family of one's
+  // own may: the sum began at the bound 0, which it does not admit, and
+  // found no mass.
+  const double p = 0.3;
+  family_info trials{};
+  trials.name = "trials";
+  trials.support = support_kind{0, std::numeric_limits<double>::infinity(), true, true, true};
+  trials.log_density = [](std::span<const double> theta, std::span<const double>, double k) {
+    return std::log(theta[0]) + (k - 1) * std::log1p(-theta[0]);
+  };
+  trials.admits = [](std::span<const double>, double k) { return k >= 1 && k == std::floor(k); };
+  trials.quantile = [](std::span<const double> theta, std::span<const double>, double q, bool upper) {
+    // P(X > k) = (1 - p)^k; the lower tail's quantile is 1 for any q < p.
+    return upper ? std::ceil(std::log(q) / std::log1p(-theta[0])) : 1.0;
+  };
+  const std::vector<double> theta{p};
+  const auto mass = expectation(trials, theta, {}, [](double) { return 1.0; });
+  CAPTURE(mass.why);
+  CHECK(mass.ok());
+  CHECK(mass.value == doctest::Approx(1).epsilon(1e-10));
+  const auto mean = expectation(trials, theta, {}, [](double k) { return k; });
+  CHECK(mean.ok());
+  CHECK(mean.value == doctest::Approx(1 / p).epsilon(1e-10));
+
+  CHECK(describe(trials.support) == "{1, 2, 3, ...}");
+  CHECK(lattice_first(trials.support) == 1);
+  CHECK(describe(support_kind{0.5, 3.5, false, false, true}) == "{1, ..., 3}");
+  CHECK(describe(support_kind{0, 2, false, true, true}) == "{0, 1}");
+  CHECK(describe(support_kind{-std::numeric_limits<double>::infinity(), 0, true, false, true}) == "{..., -2, -1, 0}");
+  CHECK(describe(support_kind{-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
+                              true, true, true}) == "the integers");
+  CHECK(describe(support_kind::counts) == "{0, 1, 2, ...}");
+  CHECK(describe(support_kind::binary) == "{0, 1}");
 }

@@ -1,10 +1,13 @@
 #include "loader/config.hpp"
+#include "sim/catalogue.hpp"
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 using namespace mlesim;
@@ -355,4 +358,35 @@ design = "designs/dose_weight.csv"
   CHECK(fixed.spec.regression->design_rows == 1000);
   CHECK(fixed.spec.regression->design.size() == 2000);
   CHECK(fixed.spec.estimands == std::vector<std::string>{"intercept", "dose", "weight", "sigma2"});
+}
+
+TEST_CASE("config: a config that fails to load takes back the models it registered") {
+  // The model is fine; the experiment fits it with a parameter it lacks.
+  const std::string model = R"([model.half_line]
+parameters = { rate = "positive" }
+support = "positive"
+log_density = "log(rate) - rate * x"
+draw = "-log(u1) / rate"
+)";
+  const std::string experiment = R"([experiment]
+name = "half"
+seed = 5
+replications = 100
+sample_sizes = [10]
+
+[generate]
+family = "half_line"
+params = { rate = 2.0 }
+)";
+  const std::string bad = model + replaced(experiment, "rate = 2.0", "scale = 2.0");
+  CHECK(error_of(bad).find("scale") != std::string::npos);
+  CHECK(find_family("half_line") == nullptr);
+  // The same name may then be defined otherwise (before, "defined twice").
+  const std::string other = replaced(replaced(model, "log(rate) - rate * x", "log(2) + log(rate) - 2 * rate * x"),
+                                     "-log(u1) / rate", "-log(u1) / (2 * rate)");
+  const experiment_config config = parse_experiment(other + experiment, "good.toml");
+  CHECK(config.spec.family == "half_line");
+  REQUIRE(find_family("half_line") != nullptr);
+  const std::vector<double> theta{1.0};
+  CHECK(find_family("half_line")->log_density(theta, {}, 1.0) == doctest::Approx(std::log(2.0) - 2));
 }
