@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <limits>
 #include <map>
-#include <regex>
 #include <set>
 #include <unordered_map>
 
@@ -32,16 +31,25 @@ constexpr double infinity = std::numeric_limits<double>::infinity();
 
 // ---------------------------------------------------------------- parsing
 
+// [A-Za-z_][A-Za-z0-9_]*, in ASCII whatever the locale. (Not by <regex>,
+// whose GCC 12 headers stop a sanitized -Werror build with a false
+// -Wmaybe-uninitialized.)
 bool identifier(const std::string& s) {
-  static const std::regex pattern("[A-Za-z_][A-Za-z0-9_]*");
-  return std::regex_match(s, pattern);
+  const auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  return !s.empty() && letter(s[0]) && std::all_of(s.begin() + 1, s.end(), [&](char c) { return letter(c) || digit(c); });
 }
 
-// u1, u2, ... (letter 'u') or z1, z2, ...: the index, else 0.
+// u1, u2, ... (letter 'u') or z1, z2, ...: the index, 1 to 999 with no
+// leading zero, else 0.
 int draw_index(const std::string& s, char letter) {
-  static const std::regex pattern("[uz][1-9][0-9]{0,2}");
-  if (s.empty() || s[0] != letter || !std::regex_match(s, pattern)) return 0;
-  return std::stoi(s.substr(1));
+  if (s.size() < 2 || s.size() > 4 || s[0] != letter || s[1] == '0') return 0;
+  int index = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return 0;
+    index = 10 * index + (s[i] - '0');
+  }
+  return index;
 }
 
 // The functions the tape evaluates (GiNaC's names); sqrt and pow parse as powers.

@@ -1,14 +1,16 @@
 // The generic maximizer for families without a closed-form MLE: Newton's
 // method on the log-likelihood with the family's analytic score and observed
 // information, on an unconstrained scale (log for a positive parameter,
-// logit for one in (0, 1)), with step halving. Where the observed
-// information is not positive definite (far from the maximum) the step falls
-// back to Fisher scoring, or, for a family whose Fisher information is dear
-// (a formula model's takes a quadrature), to a modified Newton step.
+// logit for one in (0, 1)), with step halving. Where Newton's step does not
+// ascend (far from the maximum) it falls back to Fisher scoring; a family
+// whose Fisher information is dear (a formula model's takes a quadrature)
+// takes a modified Newton step wherever the observed information is not
+// positive definite (newton_settings::fallback).
 #pragma once
 
 #include "estimators/family.hpp"
 
+#include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 
 #include <array>
@@ -74,9 +76,11 @@ struct newton_settings {
   double quiet_step = 1e-4;
   double quiet_gain = 1e-10;
   int max_iterations = 100;
-  // Where the observed information is not positive definite: Fisher
-  // scoring, or the modified Newton step (detail::modified_newton_step),
-  // which needs no Fisher information.
+  // Where Newton's step does not ascend: Fisher scoring. Or, with
+  // modified_newton, wherever the observed information (on the free scale)
+  // is not positive definite, the modified Newton step
+  // (detail::modified_newton_step), which needs no Fisher information; only
+  // Newton steps at a positive definite information then end the iteration.
   enum class fallback_kind { fisher_scoring, modified_newton };
   fallback_kind fallback = fallback_kind::fisher_scoring;
   // An unconstrained coordinate beyond this has run off to the boundary (a
@@ -131,9 +135,19 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
     matrix<K> hessian = -(jacobian.asDiagonal() * f.observed_information(theta, x) * jacobian.asDiagonal());
     hessian.diagonal() += score.cwiseProduct(curvature);
     P step = -(hessian.inverse() * gradient);
-    if ((!step.allFinite() || gradient.dot(step) < 0) &&
-        settings.fallback == newton_settings::fallback_kind::modified_newton)
+    // With the modified fallback, a step where -H is not positive definite
+    // is the modified one, and it never ends the iteration however short it
+    // is: near a saddle or a minimum it is short too. (It moves away from a
+    // saddle: along a direction of positive curvature the gradient grows
+    // with the distance, and the step with it.) At a saddle itself there is
+    // nothing to go by: not converged.
+    bool maximum_step = true;
+    if (settings.fallback == newton_settings::fallback_kind::modified_newton &&
+        Eigen::LLT<matrix<K>>(-hessian).info() != Eigen::Success) {
       step = modified_newton_step<K>(hessian, gradient);
+      maximum_step = false;
+      if (step.allFinite() && step.isZero(0)) break;
+    }
     if (!step.allFinite() || gradient.dot(step) < 0) {
       const matrix<K> fisher = jacobian.asDiagonal() * (n * f.fisher_information(theta)) * jacobian.asDiagonal();
       step = fisher.inverse() * gradient;
@@ -145,7 +159,8 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
     const double size = step.cwiseAbs().maxCoeff() / (1 + phi.cwiseAbs().maxCoeff());
     const bool small = size <= settings.close_step;
     const bool quiet = size <= settings.quiet_step && 0.5 * gradient.dot(step) <= settings.quiet_gain * std::abs(log_likelihood);
-    const bool done = size <= settings.step_tolerance || (small && ++close_taken >= settings.close_steps);
+    const bool done =
+        maximum_step && (size <= settings.step_tolerance || (small && ++close_taken >= settings.close_steps));
     // Halve until the log-likelihood does not fall; a small or quiet step is taken
     // as it is, where rounding can no longer confirm an ascent.
     double scale = 1;

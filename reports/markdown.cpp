@@ -53,7 +53,9 @@ std::string model_setup(const experiment_result& result) {
   const experiment_spec& spec = result.spec;
   const auto values = [](const auto& names, const std::vector<double>& theta) {
     std::string text;
-    for (std::size_t j = 0; j < theta.size(); ++j) text += fmt::format("{}{} = {}", j ? ", " : "", names[j], theta[j]);
+    // at(): results.json's descriptions are checked against its settings on
+    // reading; a caller's hand-made result that lacks them is an internal error.
+    for (std::size_t j = 0; j < theta.size(); ++j) text += fmt::format("{}{} = {}", j ? ", " : "", names.at(j), theta[j]);
     return text;
   };
   const auto constants = [&](const model_description& f, const std::vector<double>& known) {
@@ -83,7 +85,7 @@ std::string model_setup(const experiment_result& result) {
     for (const auto& c : r.combinations) {
       std::string terms;
       for (std::size_t j = 0; j < c.weights.size(); ++j)
-        if (c.weights[j] != 0) terms += fmt::format("{}{} {}", terms.empty() ? "" : " + ", c.weights[j], parameters[j]);
+        if (c.weights[j] != 0) terms += fmt::format("{}{} {}", terms.empty() ? "" : " + ", c.weights[j], parameters.at(j));
       out += fmt::format("| {} | {} (a linear combination) |\n", c.name, terms);
     }
     out += fmt::format("| estimator | maximum likelihood, {} |\n", model.method);

@@ -123,7 +123,7 @@ model_description description_from(const json& j) {
 bool describes(const experiment_result& r) {
   const experiment_spec& spec = r.spec;
   const auto fits = [](const model_description& d, std::size_t values, std::size_t known) {
-    return d.parameters.size() == values && d.known.size() == known;
+    return d.parameters.size() == values && d.known.size() == known && d.regular == d.irregularity.empty();
   };
   if (spec.regression) {
     const auto& covariates = spec.regression->covariates;
@@ -138,6 +138,7 @@ bool describes(const experiment_result& r) {
   }
   return r.generating.name == spec.family && r.fitted.name == fitted_family(spec) && r.covariates.empty() &&
          fits(r.generating, spec.theta.size(), spec.known.size()) &&
+         (!misspecified(spec) || !r.pseudo_true.empty()) &&
          fits(r.fitted, misspecified(spec) ? r.pseudo_true.size() : spec.theta.size(), fitted_known(spec).size());
 }
 

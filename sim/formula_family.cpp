@@ -102,9 +102,11 @@ family_entry entry_of(std::shared_ptr<const formula_owned> owned) {
 }
 
 std::mutex registration;
-// The formula models registered so far, by name (their entries are in the catalogue).
-std::map<std::string, std::shared_ptr<const formula_owned>, std::less<>>& registered() {
-  static std::map<std::string, std::shared_ptr<const formula_owned>, std::less<>> models;
+// Every formula model registered so far, in any catalogue, by the address of
+// what its entry owns. Kept alive here, so that no other entry's can have the
+// address of one that a failed load took back out.
+std::map<const void*, std::shared_ptr<const formula_owned>>& registered() {
+  static std::map<const void*, std::shared_ptr<const formula_owned>> models;
   return models;
 }
 
@@ -129,20 +131,19 @@ const family_entry& register_formula(const formula_spec& spec) {
     case 4: families().add(entry_of<4>(owned)); break;
     default: throw formula_error(fmt::format("model {}: a formula model has 1 to 4 parameters", spec.name));
   }
-  registered()[spec.name] = owned;
+  registered()[owned.get()] = owned;
   return *families().find(spec.name);
 }
 
 namespace {
 
-// The model registered under the name, if the catalogue's family of that
-// name is still it (a load that failed took its models back out, and another
-// family may have the name since).
+// The formula model that the catalogue in use has under the name; nullptr
+// where its family of that name is none (or not a formula model).
 const formula_owned* registered_model(std::string_view family_name) {
-  const auto it = registered().find(family_name);
-  if (it == registered().end()) return nullptr;
   const family_entry* entry = families().find(family_name);
-  return entry && entry->owned.get() == it->second.get() ? it->second.get() : nullptr;
+  if (!entry) return nullptr;
+  const auto it = registered().find(entry->owned.get());
+  return it == registered().end() ? nullptr : it->second.get();
 }
 
 }  // namespace

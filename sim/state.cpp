@@ -219,7 +219,13 @@ experiment_spec spec_from_json(const json& j, family_check check) {
       regression.covariates.push_back({c.at("name"), c.at("family"), c.at("theta"), c.at("known")});
     regression.design = r.at("design").get<std::vector<double>>();
     regression.design_rows = r.at("design_rows");
-    for (const json& c : r.at("combinations")) regression.combinations.push_back({c.at("name"), c.at("weights")});
+    for (const json& c : r.at("combinations")) {
+      regression.combinations.push_back({c.at("name"), c.at("weights")});
+      if (regression.combinations.back().weights.size() != spec.theta.size())
+        throw state_error(fmt::format("its combination {} has {} weights for {} parameters",
+                                      regression.combinations.back().name,
+                                      regression.combinations.back().weights.size(), spec.theta.size()));
+    }
     spec.regression = std::move(regression);
   }
   if (j.contains("models"))
@@ -230,10 +236,15 @@ experiment_spec spec_from_json(const json& j, family_check check) {
                          .log_density = m.at("log_density"),
                          .draw = m.at("draw"),
                          .start = m.at("start").get<std::vector<double>>()};
-      try {
-        register_formula(model);
-      } catch (const std::exception& e) {
-        throw state_error(fmt::format("its model {} cannot be rebuilt: {}", model.name, e.what()));
+      // A state is summarized by its models, so they are compiled and
+      // registered; results are reported from their descriptions, and their
+      // models are not (two folders' models of one name may differ).
+      if (check == family_check::catalogue) {
+        try {
+          register_formula(model);
+        } catch (const std::exception& e) {
+          throw state_error(fmt::format("its model {} cannot be rebuilt: {}", model.name, e.what()));
+        }
       }
       spec.models.push_back(std::move(model));
     }

@@ -33,9 +33,10 @@ struct state_error : std::runtime_error {
 // decides its sums, and nothing else.
 std::string settings_json(std::span<const experiment_spec> conditions);
 // The conditions back from settings_json; throws state_error on malformed
-// input, and, with family_check::catalogue, on a family this program's
-// catalogue lacks (a state is summarized by its families; results are
-// reported from their own descriptions, and need not be checked).
+// input. With family_check::catalogue it registers the formula models the
+// settings carry and refuses a family this program's catalogue lacks (a
+// state is summarized by its families); with none it does neither (results
+// are reported from their own descriptions).
 enum class family_check { catalogue, none };
 std::vector<experiment_spec> conditions_from_settings(std::string_view json, const std::string& file,
                                                       family_check check = family_check::catalogue);

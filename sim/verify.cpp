@@ -111,8 +111,7 @@ verification verify(const std::vector<experiment_result>& conditions, const std:
       const experiment_result& result = conditions[c];
       const experiment_spec& spec = result.spec;
       if (!applies(check, spec)) continue;
-      const family_info* fitted = find_family(fitted_family(spec));  // nullptr for a regression: regular
-      const bool regular = fitted == nullptr || fitted->regular;
+      const bool regular = result.fitted.regular;
       const std::size_t first_test = verdict.tests.size();
       const double target = check.target.value_or(default_target(check, spec.level, regular));
       if (check.property == "consistency") {

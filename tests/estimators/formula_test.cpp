@@ -10,6 +10,8 @@
 #include "estimators/poisson.hpp"
 #include "estimators/weibull.hpp"
 #include "family_checks.hpp"
+#include "sim/catalogue.hpp"
+#include "sim/formula_family.hpp"
 #include "sim/runner.hpp"
 
 #include <boost/math/quadrature/exp_sinh.hpp>
@@ -396,4 +398,25 @@ TEST_CASE("formula: a model compiled twice, with other symbols made between, giv
   REQUIRE(i2.ok);
   for (std::size_t j = 0; j < 4; ++j)
     CHECK(std::bit_cast<std::uint64_t>(i1.values[j]) == std::bit_cast<std::uint64_t>(i2.values[j]));
+}
+
+TEST_CASE("formula: a model registered in two catalogues is a formula model in each") {
+  // A program may run `cli` over catalogues of its own; registering the model
+  // in the second hid it, as a formula model, from the first: loading the
+  // same config again there was refused as a clash with a C++ family.
+  catalogue& before = families();
+  catalogue a = catalogue::with_builtins(), b = catalogue::with_builtins();
+  const formula_spec model{"in_two_catalogues", {{"rate", "positive"}}, "positive", "log(rate) - rate * x",
+                           "-log(u1) / rate"};
+  use_catalogue(a);
+  register_formula(model);
+  use_catalogue(b);
+  register_formula(model);
+  use_catalogue(a);
+  CHECK(formula_of("in_two_catalogues") != nullptr);
+  CHECK(formula_definition_of("in_two_catalogues") != nullptr);
+  CHECK_NOTHROW(register_formula(model));
+  use_catalogue(before);
+  CHECK(formula_of("in_two_catalogues") == nullptr);
+  CHECK(formula_of("normal") == nullptr);
 }

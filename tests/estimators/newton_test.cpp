@@ -174,3 +174,52 @@ TEST_CASE("newton: the modified step ascends where the Hessian is indefinite or 
   // Nothing to go by: NaN, and Newton falls back to Fisher scoring.
   CHECK_FALSE(detail::modified_newton_step<2>(matrix<2>::Zero(), g).allFinite());
 }
+
+namespace {
+
+// l(a, b) = -a^2 + b^2 - b^4 / 4 (the data only count): a saddle at the
+// origin, maxima at (0, +-sqrt(2)).
+struct saddle {
+  static constexpr int dimension = 2;
+  using parameters = vector<2>;
+  static constexpr std::string_view name = "saddle";
+  static constexpr std::string_view summary = "a log-likelihood with a saddle";
+  static constexpr std::array<std::string_view, 2> parameter_names{"a", "b"};
+  static constexpr std::size_t min_sample_size = 1;
+  static constexpr bool regular = true;
+  static constexpr support_kind support = support_kind::real_line;
+  static constexpr bool closed_form = false;
+  static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
+
+  static std::string check(const parameters& t) { return t.allFinite() ? "" : "a and b must be finite"; }
+  static auto sampler(const parameters&) { return [](auto&) { return 0.0; }; }
+  static double log_likelihood(const parameters& t, std::span<const double> x) {
+    return static_cast<double>(x.size()) * (-t[0] * t[0] + t[1] * t[1] - std::pow(t[1], 4) / 4);
+  }
+  static parameters score(const parameters& t, std::span<const double> x) {
+    return static_cast<double>(x.size()) * parameters{-2 * t[0], 2 * t[1] - std::pow(t[1], 3)};
+  }
+  static matrix<2> fisher_information(const parameters&) { return matrix<2>::Identity(); }
+  static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
+    return static_cast<double>(x.size()) * matrix<2>{{2.0, 0.0}, {0.0, -2 + 3 * t[1] * t[1]}};
+  }
+  static fit_result<2> fit(std::span<const double>) { return {parameters::Constant(NAN), false, 0}; }
+};
+
+}  // namespace
+
+TEST_CASE("newton: with the modified fallback a saddle is never taken for a maximum") {
+  const std::vector<double> x(10, 0.0);
+  newton_settings settings;
+  settings.fallback = newton_settings::fallback_kind::modified_newton;
+  const std::array<parameter_scale, 2> real{parameter_scale::real, parameter_scale::real};
+  // At the saddle, the score is 0: Newton's step is 0, which "converged"
+  // before; there is nothing to go by.
+  const auto at_saddle = fit_by_newton(saddle{}, x, vector<2>{0.0, 0.0}, real, settings);
+  CHECK_FALSE(at_saddle.converged);
+  // Near it, the modified steps move away from it, to the maximum.
+  const auto near = fit_by_newton(saddle{}, x, vector<2>{0.3, 1e-6}, real, settings);
+  REQUIRE(near.converged);
+  CHECK(std::abs(near.theta[0]) < 1e-12);
+  CHECK(near.theta[1] == doctest::Approx(std::sqrt(2.0)).epsilon(1e-12));
+}

@@ -112,4 +112,21 @@ for f in "$work"/single/*.csv "$work"/single/*.md; do
   cmp -s "$f" "$work/redrawn/$(basename "$f")" && ok || bad "$(basename "$f") differs after report"
 done
 
+# Two experiments in one folder whose models share a name but not a
+# formula: each run is its own process, and `report` reads the folder's
+# results from their descriptions, compiling neither model (it refused the
+# folder before: "model g is defined twice").
+sed -e 's/^\[model.gompertz\]/[model.g]/' -e 's/^family = "gompertz"/family = "g"/' \
+  -e 's/^name = "properties-formula-gompertz"/name = "g-one"/' "$config" > "$work/g-one.toml"
+sed -e 's/^name = "g-one"/name = "g-two"/' -e 's/^draw = "\(.*\)"$/draw = "\1 + 0"/' "$work/g-one.toml" > "$work/g-two.toml"
+grep -q '^\[model.g\]' "$work/g-one.toml" && ! cmp -s "$work/g-one.toml" "$work/g-two.toml" && ok \
+  || bad "the two configs do not both define model g, differently"
+"$mlesim" run -q --reps 200 -o "$work/two" "$work/g-one.toml" || bad "the run of g-one failed"
+"$mlesim" run -q --reps 200 -o "$work/two" "$work/g-two.toml" || bad "the run of g-two failed"
+mkdir "$work/two-redrawn" && cp "$work"/two/g-*.results.json "$work/two-redrawn/"
+"$mlesim" report "$work/two-redrawn" > /dev/null 2> "$work/two.err" && ok || bad "report of two models named g failed: $(cat "$work/two.err")"
+for f in g-one.md g-two.md index.md; do
+  cmp -s "$work/two/$f" "$work/two-redrawn/$f" && ok || bad "$f differs after report"
+done
+
 finish
