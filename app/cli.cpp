@@ -412,7 +412,8 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     if (const auto [it, fresh] = seen.emplace(canonical, file); !fresh)
       throw input_error(fmt::format("{}: given twice (as {} too)", file, it->second));
     experiment_state state = read_state(file);
-    const std::vector<experiment_spec> conditions = conditions_from_settings(state.settings, file);
+    // Its models are compiled study by study below.
+    const std::vector<experiment_spec> conditions = conditions_from_settings(state.settings, file, family_check::named);
     const std::string& experiment_name = conditions.front().name;
     study& s = studies[experiment_name];
     if (s.settings.empty()) {
@@ -443,6 +444,9 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     if (!missing.empty())
       throw input_error(fmt::format("{}: missing {} of {} shards: {}", name, missing.size(), s.shards,
                                     fmt::join(missing, ", ")));
+    // This study's models, for this study alone: another may have a model
+    // of the same name.
+    const registrations_scope models_of_this_study;
     const std::vector<experiment_spec> conditions = conditions_from_settings(s.settings, s.shard_files.begin()->second);
     const prepared_study experiment = prepare(conditions);
     for (const chunk_id& id : all_chunks(conditions))

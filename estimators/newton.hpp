@@ -142,7 +142,7 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
     // with the distance, and the step with it.) At a saddle itself there is
     // nothing to go by: not converged.
     bool maximum_step = true;
-    if (settings.fallback == newton_settings::fallback_kind::modified_newton &&
+    if (settings.fallback == newton_settings::fallback_kind::modified_newton && hessian.allFinite() &&
         Eigen::LLT<matrix<K>>(-hessian).info() != Eigen::Success) {
       step = modified_newton_step<K>(hessian, gradient);
       maximum_step = false;

@@ -12,7 +12,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <exception>
 #include <cerrno>
 #include <cstring>
 #include <cmath>
@@ -1018,27 +1017,10 @@ toml::table parse_toml(std::string_view text, const std::string& source) {
   }
 }
 
-// A load that fails takes back the models it registered: a caller that goes
-// on (a program of its own, a test) finds no model of a config it was told
-// is wrong, and may load a corrected one under the same name.
-class registrations_undone_on_error {
- public:
-  registrations_undone_on_error() : size_(families().entries().size()), exceptions_(std::uncaught_exceptions()) {}
-  ~registrations_undone_on_error() {
-    if (std::uncaught_exceptions() > exceptions_) families().truncate(size_);
-  }
-  registrations_undone_on_error(const registrations_undone_on_error&) = delete;
-  registrations_undone_on_error& operator=(const registrations_undone_on_error&) = delete;
-
- private:
-  std::size_t size_;
-  int exceptions_;
-};
-
 }  // namespace
 
 experiment_config parse_experiment(std::string_view text, const std::string& source, const load_options& options) {
-  const registrations_undone_on_error undo;
+  const registrations_scope undo_on_error(true);  // a caller that goes on finds no model of a config that failed
   const toml::table root_table = parse_toml(text, source);
   const table_reader root(root_table, "the top level", source,
                           {"experiment", "generate", "fit", "check", "condition", "model"});
@@ -1206,7 +1188,7 @@ experiment_config load_experiment(const std::filesystem::path& file, const load_
 }
 
 std::vector<std::string> load_models(const std::filesystem::path& file) {
-  const registrations_undone_on_error undo;
+  const registrations_scope undo_on_error(true);
   const std::string text = config_text(file), source = file.string();
   const toml::table root = parse_toml(text, source);
   if (!root.get("model")) throw input_error(fmt::format("{}: no [model.NAME] table to load", source));

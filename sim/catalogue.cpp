@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <stdexcept>
 
 namespace mlesim {
@@ -45,11 +46,25 @@ void catalogue::add(family_entry entry) {
       !entry.info.log_density || !entry.info.admits || !entry.info.support_start || !entry.info.quantile ||
       (entry.info.regular && !entry.invariance))
     throw std::invalid_argument(fmt::format("the family '{}' is missing a part of its catalogue entry", name));
+  if (entry.info.regular == !entry.info.irregularity.empty())
+    throw std::invalid_argument(fmt::format(
+        "the family '{}': a family that is not regular says why (its irregularity), and a regular one does not",
+        name));
   entries_.push_back(std::move(entry));
 }
 
 void catalogue::truncate(std::size_t size) {
   while (entries_.size() > size) entries_.pop_back();  // a deque: the entries kept stay where they are
+}
+
+registrations_scope::registrations_scope(bool on_error_only)
+    : catalogue_(&families()),
+      size_(families().entries().size()),
+      exceptions_(std::uncaught_exceptions()),
+      on_error_only_(on_error_only) {}
+
+registrations_scope::~registrations_scope() {
+  if (!on_error_only_ || std::uncaught_exceptions() > exceptions_) catalogue_->truncate(size_);
 }
 
 const family_entry* catalogue::find(std::string_view name) const {

@@ -45,11 +45,12 @@ class catalogue {
   static catalogue with_builtins();
 
   // Adds a family; std::invalid_argument if its name is taken, empty or not
-  // an identifier ([a-z_][a-z0-9_]*), or if an entry is missing.
+  // an identifier ([a-z_][a-z0-9_]*), if a part of its entry is missing, or
+  // if it is not regular without saying why (info.irregularity), or regular
+  // and says it.
   void add(family_entry entry);
 
-  // Removes the families added after the first `size`: a config's load that
-  // fails undoes the models it registered (loader/config.cpp).
+  // Removes the families added after the first `size` (registrations_scope).
   void truncate(std::size_t size);
 
   const family_entry* find(std::string_view name) const;  // nullptr if unknown
@@ -57,6 +58,25 @@ class catalogue {
 
  private:
   std::deque<family_entry> entries_;  // a deque: entries stay where they are as families are added
+};
+
+// Takes back, when it ends, the families added to the catalogue in use
+// while it lived: always, or with on_error_only only when an exception ends
+// it. A config's load that fails takes back its models; `merge` compiles
+// each study's models for that study alone, so that two studies may each
+// have a model of one name.
+class registrations_scope {
+ public:
+  explicit registrations_scope(bool on_error_only = false);
+  ~registrations_scope();
+  registrations_scope(const registrations_scope&) = delete;
+  registrations_scope& operator=(const registrations_scope&) = delete;
+
+ private:
+  catalogue* catalogue_;
+  std::size_t size_;
+  int exceptions_;
+  bool on_error_only_;
 };
 
 // The catalogue the program uses: the built-ins until `use_catalogue` names

@@ -1,10 +1,13 @@
 #include "sim/state.hpp"
 
 #include "sim/formula_family.hpp"
+#include "estimators/regression.hpp"
+#include "sim/catalogue.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <fstream>
 #include <iterator>
@@ -203,6 +206,59 @@ json condition_json(const experiment_spec& spec) {
   return j;
 }
 
+// What the runner and the reports index by, checked: a file whose settings
+// are well-formed JSON (its checksum right) but name an estimand, a size or a
+// count its model cannot have is refused, never run or printed out of range.
+std::string settings_problem(const experiment_spec& spec, family_check check) {
+  if (spec.estimands.empty() || spec.sample_sizes.empty()) return "it has no estimands or no sample sizes";
+  const auto estimand_problem = [&](const std::vector<std::string>& names) -> std::string {
+    for (const auto& e : spec.estimands)
+      if (std::find(names.begin(), names.end(), e) == names.end())
+        return fmt::format("its estimand {} is none of {}", e, fmt::join(names, ", "));
+    return {};
+  };
+  const auto values_problem = [](const family_info& f, std::size_t theta, std::size_t known) -> std::string {
+    if (theta == f.parameters.size() && known == f.known.size()) return {};
+    return fmt::format("it gives {} parameters and {} known constants of {}, which has {} and {}", theta, known,
+                       f.name, f.parameters.size(), f.known.size());
+  };
+  if (spec.regression) {
+    const regression_spec& r = *spec.regression;
+    const regression_model* model = find_regression(r.model);
+    if (!model) return fmt::format("its regression model {} is not one of {}", r.model, regression_names());
+    std::vector<std::string> names = regression_parameters(*model, r.columns);
+    if (spec.theta.size() != names.size())
+      return fmt::format("it gives {} values for the {} parameters of its {}", spec.theta.size(), names.size(), r.model);
+    const std::size_t width = r.columns.size() - (r.intercept && !r.columns.empty() ? 1 : 0);
+    if (r.design.empty()) {
+      if (r.covariates.size() != width)
+        return fmt::format("it draws {} covariates for {} design columns", r.covariates.size(), width);
+      if (check == family_check::catalogue)
+        for (const auto& c : r.covariates)
+          if (std::string problem = values_problem(*find_family(c.family), c.theta.size(), c.known.size());
+              !problem.empty())
+            return fmt::format("covariate {}: {}", c.name, problem);
+    } else {
+      if (r.design.size() != r.design_rows * width)
+        return fmt::format("its design has {} values, not {} rows of {}", r.design.size(), r.design_rows, width);
+      for (const std::uint64_t n : spec.sample_sizes)
+        if (n > r.design_rows) return fmt::format("its sample size {} exceeds its design's {} rows", n, r.design_rows);
+    }
+    for (const auto& c : r.combinations) names.push_back(c.name);
+    return estimand_problem(names);
+  }
+  if (check != family_check::catalogue) return {};
+  const family_info& generating = *find_family(spec.family);
+  const family_info& fitted = *find_family(fitted_family(spec));
+  if (std::string problem = values_problem(generating, spec.theta.size(), spec.known.size()); !problem.empty())
+    return problem;
+  if (misspecified(spec))
+    if (std::string problem = values_problem(fitted, fitted.parameters.size(), spec.fit_known.size()); !problem.empty())
+      return problem;
+  const auto estimands = fitted.estimands();
+  return estimand_problem({estimands.begin(), estimands.end()});
+}
+
 experiment_spec spec_from_json(const json& j, family_check check) {
   experiment_spec spec{.name = j.at("name"), .family = j.at("family"), .theta = j.at("theta"),
                        .known = j.at("known"), .fit_family = j.at("fit_family"), .fit_known = j.at("fit_known"),
@@ -253,12 +309,16 @@ experiment_spec spec_from_json(const json& j, family_check check) {
     for (const auto& c : spec.regression->covariates) names.push_back(c.family);
   else
     names = {spec.family, fitted_family(spec)};
-  if (check == family_check::catalogue)
+  const auto is_model = [&](const std::string& name) {
+    return std::any_of(spec.models.begin(), spec.models.end(), [&](const auto& m) { return m.name == name; });
+  };
+  if (check != family_check::none)
     for (const std::string& name : names)
-      if (!find_family(name))
+      if (!find_family(name) && !(check == family_check::named && is_model(name)))
         throw state_error(fmt::format("its family {} is not in this program's catalogue: a family registered by a "
                                       "program of its own (docs/library.md) is merged by that program",
                                       name));
+  if (const std::string problem = settings_problem(spec, check); !problem.empty()) throw state_error(problem);
   return spec;
 }
 

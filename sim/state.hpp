@@ -35,9 +35,11 @@ std::string settings_json(std::span<const experiment_spec> conditions);
 // The conditions back from settings_json; throws state_error on malformed
 // input. With family_check::catalogue it registers the formula models the
 // settings carry and refuses a family this program's catalogue lacks (a
-// state is summarized by its families); with none it does neither (results
-// are reported from their own descriptions).
-enum class family_check { catalogue, none };
+// state is summarized by its families); with named it refuses a family that
+// is neither in the catalogue nor one of those models, and compiles none;
+// with none it does neither (results are reported from their own
+// descriptions).
+enum class family_check { catalogue, named, none };
 std::vector<experiment_spec> conditions_from_settings(std::string_view json, const std::string& file,
                                                       family_check check = family_check::catalogue);
 // What differs between two settings, as "key: a -> b" lines (prefixed by

@@ -372,6 +372,29 @@ TEST_CASE("formula: bad formulas are refused, naming the field and the problem")
   CHECK(refusal(spec, {1.0}).find("sums to 2.71828") != std::string::npos);
 }
 
+TEST_CASE("formula: a parameter's name is an ASCII identifier, and u1..u999, z1..z999 are the draw's") {
+  // Names ([A-Za-z_][A-Za-z0-9_]*) and reserved draw inputs ([uz][1-9][0-9]{0,2}).
+  const auto named = [](const std::string& name) {
+    auto spec = weibull_spec;
+    spec.parameters[1].first = name;
+    spec.log_density = "log(k) - log(" + name + ") + (k - 1) * log(x / " + name + ") - (x / " + name + ")^k";
+    spec.draw = name + " * (-log(u1))^(1 / k)";
+    return refusal(spec);
+  };
+  for (const char* good : {"A_1", "a_", "u0", "u01", "u1000", "zz", "z", "scale2"}) {
+    CAPTURE(good);
+    CHECK(named(good) == "");
+  }
+  for (const char* reserved : {"u1", "u999", "z12", "z9"}) {
+    CAPTURE(reserved);
+    CHECK(named(reserved).find("is reserved") != std::string::npos);
+  }
+  for (const char* bad : {"1a", "a-b", "", "\xc3\xa9", "a b"}) {
+    CAPTURE(bad);
+    CHECK(named(bad).find("not a name") != std::string::npos);
+  }
+}
+
 // GiNaC orders the terms of a sum or product by hashes that depend on when
 // each symbol was made in the process. The tape must not: the same model
 // compiled after other work (another model, a second compile) evaluates to
