@@ -178,6 +178,18 @@ constexpr std::string_view figures_skipped_message =
     "mlesim: gnuplot was not found on PATH: figures skipped (the reports say so; Debian: apt-get install "
     "gnuplot-nox, then `mlesim report DIR` draws them)\n";
 
+// The experiments' files and the folder's index (index_files), committed
+// together, each named on `out`; the line about skipped figures on stderr
+// unless `quiet`. What run, merge and report end with.
+void commit_with_index(report_folder& folder, std::vector<std::pair<std::string, std::string>>& reports,
+                       bool figures_skipped, bool quiet, std::ostream& out) {
+  const auto index = index_files(folder.path(), reports);
+  reports.insert(reports.end(), index.begin(), index.end());
+  if (figures_skipped && !quiet) std::cerr << figures_skipped_message;
+  folder.commit(reports);
+  for (const auto& [name, content] : reports) out << fmt::format("wrote {}\n", (folder.path() / name).string());
+}
+
 // --junit FILE: its folder is made and test-written before any simulation,
 // as the output folder is. In the output folder it must not be one of the
 // reports, and is then committed with them.
@@ -378,12 +390,7 @@ int run_command(const run_flags& flags, bool judge) {
     const bool junit_inside = junit && std::filesystem::weakly_canonical(junit->parent_path().empty() ? "." : junit->parent_path()) ==
                                            std::filesystem::weakly_canonical(folder->path());
     if (junit_inside) reports.emplace_back(junit->filename().string(), junit_xml(verified));
-    const auto index = index_files(folder->path(), reports);
-    reports.insert(reports.end(), index.begin(), index.end());
-    if (figures_skipped && !flags.quiet) std::cerr << figures_skipped_message;
-    folder->commit(reports);
-    for (const auto& [name, content] : reports)
-      out << fmt::format("wrote {}\n", (folder->path() / name).string());
+    commit_with_index(*folder, reports, figures_skipped, flags.quiet, out);
     if (junit && !junit_inside) {
       write_file_atomically(*junit, junit_xml(verified));
       out << fmt::format("wrote {}\n", junit->string());
@@ -464,11 +471,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     std::cout << console_summary(results) << '\n';
   }
   report_folder folder(output);
-  const auto index = index_files(folder.path(), reports);
-  reports.insert(reports.end(), index.begin(), index.end());
-  if (figures_skipped) std::cerr << figures_skipped_message;
-  folder.commit(reports);
-  for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  commit_with_index(folder, reports, figures_skipped, false, std::cout);
   return exit_ok;
 }
 
@@ -523,11 +526,7 @@ int report_command(const std::string& dir) {
       std::cerr << fmt::format("mlesim: {}: no {}{} beside it (an older mlesim's run): its reports are left as "
                                "they are\n", (folder.path() / name).string(), name.substr(0, name.size() - 4), suffix);
   }
-  const auto index = index_files(folder.path(), reports);
-  reports.insert(reports.end(), index.begin(), index.end());
-  if (figures_skipped) std::cerr << figures_skipped_message;
-  folder.commit(reports);
-  for (const auto& [name, content] : reports) std::cout << fmt::format("wrote {}\n", (folder.path() / name).string());
+  commit_with_index(folder, reports, figures_skipped, false, std::cout);
   return exit_ok;
 }
 

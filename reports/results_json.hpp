@@ -1,9 +1,10 @@
 // An experiment's results as JSON, DIR/<experiment>.results.json: everything
 // its reports are drawn from (the settings, every measure with its MCSE, the
 // histogram of Phi(z), the notes, the pseudo-true values, the descriptions
-// of the models, the build and the verdicts' Markdown), doubles written so that they read back exactly, so
-// that `mlesim report DIR` redraws the reports, byte for byte, without
-// rerunning. The format is in the README ("The results file").
+// of the models, the build and the verdicts' Markdown), doubles written so
+// that they read back exactly, so that `mlesim report DIR` redraws the
+// reports, byte for byte, without rerunning. The format is in the README
+// ("The results file").
 #pragma once
 
 #include "sim/experiment.hpp"

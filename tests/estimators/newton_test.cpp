@@ -18,23 +18,31 @@ using namespace mlesim;
 
 namespace {
 
-// N(mu, 1) with a log-likelihood `bump_size` too high at one point, `bump`:
-// the rounding of a long sum, at its worst. The score and information are exact.
-struct bumped_normal_mean {
-  static constexpr int dimension = 1;
-  using parameters = vector<1>;
-  static constexpr std::string_view name = "bumped_normal_mean";
-  static constexpr std::string_view summary = "N(mu, 1), a rounding error at one point";
-  static constexpr std::array<std::string_view, 1> parameter_names{"mu"};
+// What the family concept asks of the toy families below and the maximizer
+// does not use: K real parameters, no sampler, no estimator of its own.
+template <int K>
+struct toy_family {
+  static constexpr int dimension = K;
+  using parameters = vector<K>;
   static constexpr std::size_t min_sample_size = 1;
   static constexpr bool regular = true;
   static constexpr support_kind support = support_kind::real_line;
   static constexpr bool closed_form = false;
-  static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
+  static constexpr std::array<reparametrization<K>, 0> reparametrizations{};
+
+  static std::string check(const parameters& t) { return t.allFinite() ? "" : "the parameters must be finite"; }
+  static auto sampler(const parameters&) { return [](auto&) { return 0.0; }; }
+  static fit_result<K> fit(std::span<const double>) { return {parameters::Constant(NAN), false, 0}; }
+};
+
+// N(mu, 1) with a log-likelihood `bump_size` too high at one point, `bump`:
+// the rounding of a long sum, at its worst. The score and information are exact.
+struct bumped_normal_mean : toy_family<1> {
+  static constexpr std::string_view name = "bumped_normal_mean";
+  static constexpr std::string_view summary = "N(mu, 1), a rounding error at one point";
+  static constexpr std::array<std::string_view, 1> parameter_names{"mu"};
   double bump = 0, bump_size = 1e-8;
 
-  static std::string check(const parameters& t) { return std::isfinite(t[0]) ? "" : "mu must be finite"; }
-  static auto sampler(const parameters&) { return [](auto&) { return 0.0; }; }
   double log_likelihood(const parameters& t, std::span<const double> x) const {
     double sum = 0;
     for (double xi : x) sum -= (xi - t[0]) * (xi - t[0]) / 2;
@@ -49,7 +57,6 @@ struct bumped_normal_mean {
   static matrix<1> observed_information(const parameters&, std::span<const double> x) {
     return matrix<1>{static_cast<double>(x.size())};
   }
-  static fit_result<1> fit(std::span<const double>) { return {parameters{NAN}, false, 0}; }
 };
 
 }  // namespace
@@ -90,21 +97,12 @@ namespace {
 // The Cauchy location (scale 1), whose log-likelihood is convex in mu far
 // from the data: there the observed information is negative and Newton
 // needs its fallback. It counts its Fisher information's calls.
-struct counted_cauchy_location {
-  static constexpr int dimension = 1;
-  using parameters = vector<1>;
+struct counted_cauchy_location : toy_family<1> {
   static constexpr std::string_view name = "counted_cauchy_location";
   static constexpr std::string_view summary = "Cauchy(mu, 1)";
   static constexpr std::array<std::string_view, 1> parameter_names{"mu"};
-  static constexpr std::size_t min_sample_size = 1;
-  static constexpr bool regular = true;
-  static constexpr support_kind support = support_kind::real_line;
-  static constexpr bool closed_form = false;
-  static constexpr std::array<reparametrization<1>, 0> reparametrizations{};
   mutable int fisher_calls = 0;
 
-  static std::string check(const parameters& t) { return std::isfinite(t[0]) ? "" : "mu must be finite"; }
-  static auto sampler(const parameters&) { return [](auto&) { return 0.0; }; }
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     double sum = 0;
     for (double xi : x) sum -= std::log1p((xi - t[0]) * (xi - t[0]));
@@ -127,7 +125,6 @@ struct counted_cauchy_location {
     }
     return matrix<1>{sum};
   }
-  static fit_result<1> fit(std::span<const double>) { return {parameters{NAN}, false, 0}; }
 };
 
 }  // namespace
@@ -179,20 +176,11 @@ namespace {
 
 // l(a, b) = -a^2 + b^2 - b^4 / 4 (the data only count): a saddle at the
 // origin, maxima at (0, +-sqrt(2)).
-struct saddle {
-  static constexpr int dimension = 2;
-  using parameters = vector<2>;
+struct saddle : toy_family<2> {
   static constexpr std::string_view name = "saddle";
   static constexpr std::string_view summary = "a log-likelihood with a saddle";
   static constexpr std::array<std::string_view, 2> parameter_names{"a", "b"};
-  static constexpr std::size_t min_sample_size = 1;
-  static constexpr bool regular = true;
-  static constexpr support_kind support = support_kind::real_line;
-  static constexpr bool closed_form = false;
-  static constexpr std::array<reparametrization<2>, 0> reparametrizations{};
 
-  static std::string check(const parameters& t) { return t.allFinite() ? "" : "a and b must be finite"; }
-  static auto sampler(const parameters&) { return [](auto&) { return 0.0; }; }
   static double log_likelihood(const parameters& t, std::span<const double> x) {
     return static_cast<double>(x.size()) * (-t[0] * t[0] + t[1] * t[1] - std::pow(t[1], 4) / 4);
   }
@@ -203,7 +191,6 @@ struct saddle {
   static matrix<2> observed_information(const parameters& t, std::span<const double> x) {
     return static_cast<double>(x.size()) * matrix<2>{{2.0, 0.0}, {0.0, -2 + 3 * t[1] * t[1]}};
   }
-  static fit_result<2> fit(std::span<const double>) { return {parameters::Constant(NAN), false, 0}; }
 };
 
 }  // namespace
