@@ -324,6 +324,7 @@ struct formula_model {
     if (x.size() < min_sample_size || !check(start).empty()) return failed;
     newton_settings settings;
     settings.fallback = newton_settings::fallback_kind::modified_newton;
+    settings.divergence_from_start = true;
     fit_result<K> result = fit_by_newton(*this, x, start, scales, settings);
     if (result.converged) return result;
     const std::vector<double> simplex = definition->nelder_mead(span(start), x);

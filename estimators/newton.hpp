@@ -86,6 +86,13 @@ struct newton_settings {
   // An unconstrained coordinate beyond this has run off to the boundary (a
   // scale of e^30): the MLE does not exist in the open parameter space.
   double divergence = 30;
+  // The test above is measured from 0 on the free scale, where a family's
+  // units (fit_by_newton) put its start at a location of 0 and a scale of 1.
+  // A model without units (a formula model) measures it from its start
+  // instead, and only on the positive and unit scales: a real coordinate has
+  // no boundary a run can reach, and without units its size says nothing (a
+  // location of 1000 read as divergence, so such a fit never converged).
+  bool divergence_from_start = false;
 };
 
 namespace detail {
@@ -122,6 +129,16 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
   double log_likelihood = f.log_likelihood(theta, x);
   if (!std::isfinite(log_likelihood)) return result;
   int close_taken = 0;
+  P origin = P::Zero();
+  if (settings.divergence_from_start)
+    for (int j = 0; j < K; ++j) origin[j] = detail::to_free(scales[j], start[j]);
+  const auto diverged = [&](const P& phi) {
+    for (int j = 0; j < K; ++j)
+      if ((!settings.divergence_from_start || scales[j] != parameter_scale::real) &&
+          std::abs(phi[j] - origin[j]) > settings.divergence)
+        return true;
+    return false;
+  };
 
   for (int iteration = 1; iteration <= settings.max_iterations; ++iteration) {
     result.iterations = iteration;
@@ -155,7 +172,7 @@ fit_result<F::dimension> newton(const F& f, std::span<const double> x, typename 
     if (!step.allFinite()) break;
     P phi;
     for (int j = 0; j < K; ++j) phi[j] = detail::to_free(scales[j], theta[j]);
-    if (phi.cwiseAbs().maxCoeff() > settings.divergence) break;
+    if (diverged(phi)) break;
     const double size = step.cwiseAbs().maxCoeff() / (1 + phi.cwiseAbs().maxCoeff());
     const bool small = size <= settings.close_step;
     const bool quiet = size <= settings.quiet_step && 0.5 * gradient.dot(step) <= settings.quiet_gain * std::abs(log_likelihood);

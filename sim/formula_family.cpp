@@ -31,7 +31,7 @@ formula_model<K> model_of(const formula_owned& owned) {
 
 // A simulation fits samples drawn at theta: Newton starts there when the
 // model also generates them (a misspecified fit starts at the pseudo-true
-// value, which family_study sets once it is known).
+// value, which family_study and the invariance check set once it is known).
 template <int K>
 formula_model<K> model_for(const formula_owned& owned, const experiment_spec& spec) {
   formula_model<K> model = model_of<K>(owned);
@@ -90,8 +90,13 @@ family_entry entry_of(std::shared_ptr<const formula_owned> owned) {
   };
   entry.invariance = [owned](const experiment_spec& spec, const std::string& estimand, std::uint64_t n,
                              std::uint64_t max_replications) {
-    return check_invariance_as(model_for<K>(*owned, spec), spec, estimand, n,
-                               std::min(max_replications, spec.replications));
+    formula_model<K> model = model_for<K>(*owned, spec);
+    // As the run's own fits: a misspecified fit starts at the pseudo-true value.
+    if (misspecified(spec))
+      model.start = detail::population_of(model, spec, generator{drawer_for(spec.family), spec.theta, spec.known},
+                                          stream_key(spec))
+                        .theta;
+    return check_invariance_as(model, spec, estimand, n, std::min(max_replications, spec.replications));
   };
   entry.fit_data = [owned](std::span<const double>, const std::vector<double>& x,
                            const std::vector<std::pair<std::string, double>>& fixed, double level, bool profiles) {

@@ -39,6 +39,23 @@ inline invariance_result combine_invariance(invariance_result a, const invarianc
   return a;
 }
 
+// How far from the maximum phi (theta with coordinate g.replaces swapped for
+// eta) the direct fit starts: half the delta-method standard error of each
+// chart coordinate from the observed information, or 2% of the coordinate
+// where that is not finite and positive.
+template <int K>
+vector<K> start_offset(const matrix<K>& observed, const reparametrization<K>& g, const vector<K>& theta,
+                       const vector<K>& phi) {
+  const matrix<K> covariance = observed.inverse();
+  vector<K> away;
+  for (int j = 0; j < K; ++j) {
+    const vector<K> gradient = j == g.replaces ? g.gradient(theta) : vector<K>::Unit(j);
+    const double sd = std::sqrt(gradient.dot(covariance * gradient));
+    away[j] = std::isfinite(sd) && sd > 0 ? sd / 2 : 0.02 * phi[j];
+  }
+  return away;
+}
+
 // The same for a fitted family known at compile time (tests inject defective ones).
 template <family F>
 invariance_result check_invariance_as(const F& fitted, const experiment_spec& spec, const std::string& estimand,
@@ -78,11 +95,17 @@ invariance_result check_invariance_as(const F& fitted, const experiment_spec& sp
           };
           P phi = fit.theta;
           phi[g.replaces] = eta;
-          // Start 2% away, inward if outward leaves the domain: the direct
-          // fit must find the maximum, not be handed it.
-          P start = phi * 1.02;
-          if (!std::isfinite(log_likelihood(start))) start = phi * 0.98;
-          const auto direct = maximize_numeric<K>(log_likelihood, start);
+          // Start half a standard error away in every coordinate (2% where
+          // the observed information gives none), inward if outward leaves
+          // the domain: the direct fit must find the maximum, not be handed
+          // it. Not 2% of the value itself: a location of 1000 moved 20
+          // scale units, where the likelihood is nearly flat, and one of 0
+          // not at all.
+          const P away = start_offset(fitted.observed_information(fit.theta, sample), g, fit.theta, phi);
+          P start = phi + away;
+          if (!std::isfinite(log_likelihood(start))) start = phi - away;
+          // Its differences and tolerances in units of those standard errors.
+          const auto direct = maximize_numeric<K>(log_likelihood, start, {}, P(2 * away));
           if (!direct.converged) {
             ++result.direct_failures;
             continue;

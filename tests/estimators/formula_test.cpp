@@ -169,6 +169,44 @@ TEST_CASE("formula: the quadrature finds a narrow peak far out, and the unit int
   }
 }
 
+TEST_CASE("formula: a fit converges far from 0 (a location of 1000, rates of 1e20 and 1e-20) and still sees a run-off") {
+  // Newton's run-off test read a location of 1000, or a rate of 1e20, as
+  // divergence (an unconstrained coordinate beyond 30), so every such fit
+  // failed. A model without units measures it from its start, on the
+  // positive and unit scales only.
+  const formula_model<2> normal_twin(compile_formula(
+      {"normal_formula", {{"mu", "real"}, {"sigma2", "positive"}}, "real",
+       "-log(2 * pi * sigma2) / 2 - (x - mu)^2 / (2 * sigma2)", "mu + sqrt(sigma2) * z1"}));
+  const auto x = testing::draw_sample<formula_model<2>>(vector<2>{1000, 4}, 200, 43, normal_twin);
+  for (const vector<2>& start : {vector<2>{0, 1}, vector<2>{1000, 4}, vector<2>{-5e4, 1e-3}}) {
+    CAPTURE(start.transpose());
+    formula_model<2> model = normal_twin;
+    model.start = start;
+    const auto fit = model.fit(x);
+    REQUIRE(fit.converged);
+    check_relative(fit.theta, normal::fit(x).theta, 1e-10);
+  }
+
+  formula_model<1> exponential_twin(
+      compile_formula({"exponential_formula", {{"rate", "positive"}}, "positive", "log(rate) - rate * x", "-log(u1) / rate"}));
+  for (const double rate : {1e20, 1e-20}) {
+    CAPTURE(rate);
+    const auto y = testing::draw_sample<formula_model<1>>(vector<1>{rate}, 50, 47, exponential_twin);
+    double sum = 0;
+    for (const double v : y) sum += v;
+    exponential_twin.start = vector<1>{rate};
+    const auto fit = exponential_twin.fit(y);
+    REQUIRE(fit.converged);
+    CHECK(std::abs(fit.theta[0] - 50 / sum) <= 1e-10 * (50 / sum));
+  }
+
+  // Equal values: the gamma's shape has no finite MLE, and Newton's run to
+  // infinity is still caught, not reported as converged.
+  const formula_model<2> gamma_twin(compile_formula(gamma_spec));
+  const std::vector<double> equal(20, 3.0);
+  CHECK_FALSE(gamma_twin.fit(equal).converged);
+}
+
 TEST_CASE("formula: a count model, the Poisson twin, sums where the others integrate") {
   const formula_model<1> model(compile_formula(poisson_spec));
   const auto x = testing::draw_sample<poisson>(poisson::parameters{3.5}, 400, 13);

@@ -219,3 +219,28 @@ TEST_CASE("verify: an invariance check with no replication compared fails, whate
     CHECK_FALSE(v.verdicts[0].passed);
   }
 }
+
+TEST_CASE("verify: the invariance check's direct fit finds a maximum far from 0, in any units") {
+  // It started 2% of each value away: at a Cauchy location of 1000 that is 20
+  // scale units, where the likelihood is nearly flat, and 197 of 200 direct
+  // fits failed. It now starts half a standard error away.
+  struct point {
+    std::string family;
+    std::vector<double> theta;
+    std::string estimand;
+  };
+  for (const auto& [family, theta, estimand] :
+       {point{"cauchy", {1000, 1}, "location"}, point{"cauchy", {-2e6, 1e-3}, "scale"},
+        point{"normal", {1e4, 1e-6}, "sigma"}, point{"logistic", {0, 1e-8}, "location"},
+        point{"weibull", {2, 1e12}, "scale"}}) {
+    CAPTURE(family);
+    CAPTURE(estimand);
+    const experiment_spec spec{.name = "invariance-far", .family = family, .theta = theta, .estimands = {estimand},
+                               .seed = 20261127, .replications = 200, .sample_sizes = {50}, .level = 0.95};
+    const invariance_result r = check_invariance(spec, estimand, 50, 200);
+    CHECK(r.direct_failures == 0);
+    CHECK(r.checked + r.fit_failures + r.boundary == 200);
+    CHECK(r.checked >= 190);
+    CHECK(r.max_relative_error <= 1e-6);
+  }
+}
