@@ -51,6 +51,15 @@ struct beta {
 
   // The parameter space itself, without the range double precision supports
   // for simulating: a fit's estimate may lie beyond that range.
+  // As the sample concentrates, a + b grows like the reciprocal of its
+  // variance (the beta is then nearly normal with variance m(1 - m)/(a + b)),
+  // whose n - 1 free dimensions give P(var < e) ~ e^((n-1)/2): a-hat and
+  // b-hat have finite moments below order (n - 1)/2, as the gamma's shape.
+  // The mean a/(a + b) lies in (0, 1) and has them all.
+  static double moments_below(const parameters&, double n, std::string_view estimand) {
+    return estimand == "a" || estimand == "b" ? (n - 1) / 2 : INFINITY;
+  }
+
   static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::positive("a", t[0]), checks::positive("b", t[1]));
   }

@@ -44,16 +44,43 @@ template <class F>
 divergence check_tail(const F& f, double anchor, double direction, double near, double far, bool toward_infinity) {
   divergence d;
   if (!(far > near)) return d;  // too far from the origin to resolve in double precision
-  const double a = std::abs(f(anchor + direction * near)), b = std::abs(f(anchor + direction * far));
-  if (!std::isfinite(a) || !std::isfinite(b)) {  // the density is positive where h overflows
-    d.diverges = true;
-    d.slope = toward_infinity ? infinity : -infinity;
+  if (!toward_infinity) {
+    const double a = std::abs(f(anchor + direction * near)), b = std::abs(f(anchor + direction * far));
+    if (!std::isfinite(a) || !std::isfinite(b)) {  // the density is positive where h overflows
+      d.diverges = true;
+      d.slope = -infinity;
+      return d;
+    }
+    if (a == 0 || b == 0) return d;  // underflowed: decays faster than any power
+    d.slope = std::log(b / a) / std::log(far / near);
+    d.diverges = d.slope <= -1 + 1e-9;
     return d;
   }
-  if (a == 0 || b == 0) return d;  // underflowed: decays faster than any power
-  d.slope = std::log(b / a) / std::log(far / near);
-  // |x|^-1 is the edge: not integrable toward infinity, nor toward a finite end.
-  d.diverges = toward_infinity ? d.slope >= -1 - 1e-9 : d.slope <= -1 + 1e-9;
+  // Toward infinity, at distances a decade apart from `near` to `far`: the
+  // slope between the farthest point where |f| is a finite positive number
+  // and one at least 10^5 nearer. Points past an overflow of h, or of the
+  // density's underflow, or both (inf times 0), say nothing: far out, a t
+  // density of df 10 underflows before h = x^12 overflows, and h = x^16
+  // overflows where a logistic density is already 0. Before, the two ends
+  // of the range decided alone: x^12 against the t's x^-11 read as
+  // integrable (its far end underflowed to 0), x^16 against the logistic as
+  // infinite (inf times 0).
+  const int decades = static_cast<int>(std::floor(std::log10(far / near)));
+  std::vector<std::pair<double, double>> seen;  // (log distance, log |f|)
+  for (int k = 0; k <= decades; ++k) {
+    const double distance = near * std::pow(10.0, k);
+    const double value = std::abs(f(anchor + direction * distance));
+    if (std::isfinite(value) && value > 0) seen.emplace_back(std::log(distance), std::log(value));
+  }
+  if (seen.size() < 2) return d;
+  const auto [far_log, far_value] = seen.back();
+  for (auto it = seen.rbegin() + 1; it != seen.rend(); ++it)
+    if (far_log - it->first >= 5 * std::log(10.0)) {
+      d.slope = (far_value - it->second) / (far_log - it->first);
+      // |x|^-1 is the edge: not integrable toward infinity.
+      d.diverges = d.slope >= -1 - 1e-9;
+      return d;
+    }
   return d;
 }
 
@@ -160,7 +187,7 @@ expectation_value density_expectation(const family_info& family, std::span<const
   const double median = quantile(0.5, false);
   const double spread = quantile(0.25, true) - quantile(0.25, false);
   if (std::isfinite(median) && spread > 0) {
-    const double far = std::min(spread * 1e40, 1e300), near = far * 1e-20;
+    const double far = std::min(spread * 1e40, 1e300), near = std::max(far * 1e-40, spread);
     for (const double direction : {-1.0, 1.0}) {
       const double end = direction > 0 ? high : low;
       // Toward a finite end, from 1e-6 of the spread in to where rounding stops.
@@ -171,7 +198,7 @@ expectation_value density_expectation(const family_info& family, std::span<const
         result.status = state::infinite;
         result.why = std::isfinite(end)
                          ? fmt::format("the integrand grows like |x - {}|^{:.3g} there: not integrable", end, d.slope)
-                         : fmt::format("the integrand decays like |x|^{:.3g} as x -> {}inf: not integrable",
+                         : fmt::format("the integrand goes like |x|^{:.3g} as x -> {}inf: not integrable",
                                        d.slope, direction > 0 ? "+" : "-");
         return result;
       }

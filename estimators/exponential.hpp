@@ -29,6 +29,12 @@ struct exponential {
        [](double eta, const parameters&) { return parameters{1 / eta}; }},
   }};
 
+  // rate-hat = n rate / Gamma(n, 1): finite moments below order n; the
+  // mean's estimate, the sample mean, has them all.
+  static double moments_below(const parameters&, double n, std::string_view estimand) {
+    return estimand == "rate" ? n : INFINITY;
+  }
+
   // The parameter space itself, without the range double precision supports
   // for simulating: a fit's estimate may lie beyond that range.
   static std::string check_space(const parameters& t) { return checks::positive("rate", t[0]); }

@@ -160,6 +160,18 @@ struct alternative_estimator {
 template <class F>
 concept has_alternative = requires { F::alternative.estimate; };
 
+// Where the MLE of an estimand has finite moments only below some order at
+// sample size n, whatever the replications, a family says so:
+// `F::moments_below(theta, n, estimand)` gives that order (+inf where every
+// moment is finite or nothing is known). The exponential rate n / sum x is
+// n rate / Gamma(n, 1): finite moments below order n. The figures whose
+// Monte Carlo errors need higher moments are then left empty
+// (sim/measures.hpp's moment_needs).
+template <class F>
+concept has_moment_limits = requires(const typename F::parameters& t) {
+  { F::moments_below(t, 1.0, std::string_view{}) } -> std::convertible_to<double>;
+};
+
 // A family is a policy type: metadata and the parameter check as statics,
 // the likelihood, sampler and fit as members called on a value of the type.
 // Most families are empty and make every member static; a family with known

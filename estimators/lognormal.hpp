@@ -44,6 +44,14 @@ struct lognormal {
 
   // The parameter space itself, without the range double precision supports
   // for simulating: a fit's estimate may lie beyond that range.
+  // The mean's estimate exp(mu-hat + sigma2-hat/2), with sigma2-hat =
+  // sigma2 chi2(n - 1)/n independent of the normal mu-hat: E exp(q sigma2-hat
+  // / 2) is finite for q < n / sigma2 only (chi2's moment generating function
+  // ends at 1/2). mu, sigma2 and the median exp(mu-hat) have every moment.
+  static double moments_below(const parameters& t, double n, std::string_view estimand) {
+    return estimand == "mean" ? n / t[1] : INFINITY;
+  }
+
   static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::finite("mu", t[0]), checks::positive("sigma2", t[1]));
   }

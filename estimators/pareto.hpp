@@ -45,6 +45,12 @@ struct pareto {
   // overflows; above 1e8, log(x/x_m) keeps fewer than 8 digits of E/alpha.
   static constexpr double min_alpha = 0.1, max_alpha = 1e8;
 
+  // alpha-hat = n alpha / Gamma(n, 1), as the exponential rate's: finite
+  // moments below order n; 1/alpha-hat, a mean of exponentials, has them all.
+  static double moments_below(const parameters&, double n, std::string_view estimand) {
+    return estimand == "alpha" ? n : INFINITY;
+  }
+
   // The parameter space itself, without the range double precision supports
   // for simulating: a fit's estimate may lie beyond that range.
   static std::string check_space(const parameters& t) { return checks::positive("alpha", t[0]); }

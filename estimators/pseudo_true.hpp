@@ -185,20 +185,28 @@ pseudo_true_result<F::dimension> pseudo_true(const F& f, const family_info& gene
   return result;
 }
 
-// A^-1 B A^-1 where entries of B may be infinite or NaN: a term whose
-// coefficient (A^-1)_aj (A^-1)_kb is exactly zero contributes nothing, so a
-// divergent B_jk leaves untouched the entries it does not reach. An
-// off-diagonal entry of A within 10 times its quadrature error of zero, or
-// below 1e-9 of sqrt(A_jj A_kk) (the precision theta* is known to), is taken
-// as zero: a symmetry's exact zero, computed to rounding.
+// A with each off-diagonal entry within 10 times its quadrature error of
+// zero, or below 1e-9 of sqrt(A_jj A_kk) (the precision theta* is known
+// to), set to zero: a symmetry's exact zero, computed to rounding. Else a
+// rounding-sized coupling lets sigma2's infinite B entry, or heavy score,
+// reach mu's figures.
 template <int K>
-matrix<K> sandwich_of(const matrix<K>& a, const matrix<K>& a_error, const matrix<K>& b) {
+matrix<K> without_rounded_zeros(const matrix<K>& a, const matrix<K>& a_error) {
   matrix<K> cleaned = a;
   for (int i = 0; i < K; ++i)
     for (int j = 0; j < K; ++j)
       if (i != j && std::abs(a(i, j)) <= std::max(10 * a_error(i, j), 1e-9 * std::sqrt(std::abs(a(i, i) * a(j, j)))))
         cleaned(i, j) = 0;
-  const matrix<K> a_inverse = cleaned.inverse();
+  return cleaned;
+}
+
+// A^-1 B A^-1 where entries of B may be infinite or NaN: a term whose
+// coefficient (A^-1)_aj (A^-1)_kb is exactly zero contributes nothing, so a
+// divergent B_jk leaves untouched the entries it does not reach; A is
+// taken without_rounded_zeros.
+template <int K>
+matrix<K> sandwich_of(const matrix<K>& a, const matrix<K>& a_error, const matrix<K>& b) {
+  const matrix<K> a_inverse = without_rounded_zeros(a, a_error).inverse();
   matrix<K> v;
   for (int r = 0; r < K; ++r)
     for (int c = 0; c < K; ++c) {
@@ -221,6 +229,51 @@ double quadratic_form(const vector<K>& g, const matrix<K>& v) {
     for (int c = 0; c < K; ++c)
       if (g[r] * g[c] != 0) sum += g[r] * g[c] * v(r, c);
   return sum;
+}
+
+// How far a misspecified fit's estimate of an estimand g has finite
+// moments, as its linearization tells: g(theta-hat) - g(theta*) ~ c' times
+// the mean of score(X_i; theta*), c = A^-1 grad g, and a mean of n
+// independent terms has a finite q-th moment exactly when one term has (a
+// normal fitted to Student t data of df v: sigma2-hat is a mean of squares,
+// with moments below order v/2). Checked at the orders the figures need
+// (sim/measures.hpp's moment_needs: 2, 4, 6, 8); `below` is the first whose
+// E_G|c' score|^q is infinite, +inf where none is. An expectation that is
+// merely inaccurate is not taken as infinite: its tail was seen to decay
+// faster than 1/x.
+struct moment_reach {
+  double below = std::numeric_limits<double>::infinity();
+  std::string why{};
+};
+
+template <regular_family F>
+moment_reach estimator_moments(const F& f, const family_info& generator, std::span<const double> generator_theta,
+                               std::span<const double> generator_known, const typename F::parameters& theta,
+                               const matrix<F::dimension>& a, const vector<F::dimension>& gradient) {
+  // `a` as without_rounded_zeros leaves it.
+  using P = typename F::parameters;
+  const P c = a.inverse() * gradient;
+  std::vector<double> points;
+  if constexpr (has_score_kinks<F>)
+    for (double x : F::score_kinks(theta)) points.push_back(x);
+  // c' score, a score that c does not reach left out (not 0 times inf).
+  const auto linear = [&](double x) {
+    const P score = f.score(theta, std::span<const double>(&x, 1));
+    double sum = 0;
+    for (int j = 0; j < F::dimension; ++j)
+      if (c[j] != 0) sum += c[j] * score[j];
+    return sum;
+  };
+  for (const double q : {2.0, 4.0, 6.0, 8.0}) {
+    const expectation_value e = expectation(
+        generator, generator_theta, generator_known, [&](double x) { return std::pow(std::abs(linear(x)), q); },
+        points);
+    if (e.status == expectation_value::state::infinite)
+      return {q, fmt::format("E_G|c′ score(X; θ*)|^{:g} is infinite ({}), where g(θ̂) − g(θ*) ≈ c′ times the mean "
+                             "score, c = A⁻¹∇g: the estimate has no finite moment of order {:g}",
+                             q, e.why, q)};
+  }
+  return {};
 }
 
 }  // namespace mlesim

@@ -59,6 +59,16 @@ struct weibull {
 
   // The parameter space itself, without the range double precision supports
   // for simulating: a fit's estimate may lie beyond that range.
+  // log x is a location-scale family with scale 1/shape: the shape's
+  // estimate is 1/(r c(u)), with r the spread of the n log values about
+  // their mean (n - 1 free dimensions, so P(r < e) ~ e^(n-1)) and c bounded
+  // away from 0: P(shape-hat > t) ~ t^(-(n-1)), finite moments below order
+  // n - 1 (a Hill estimate of 100 000 fits' tail gave 1.96 at n = 3, 3.9 at
+  // 5). Nothing is claimed of the scale's.
+  static double moments_below(const parameters&, double n, std::string_view estimand) {
+    return estimand == "shape" ? n - 1 : INFINITY;
+  }
+
   static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::positive("shape", t[0]), checks::positive("scale", t[1]));
   }

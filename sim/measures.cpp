@@ -126,8 +126,41 @@ interval_measures summarize_intervals(const interval_tally& tally, maybe emp_se)
 
 }  // namespace
 
+std::string figures_without_moments(double moments_below) {
+  std::vector<std::string> left_out;
+  if (!(moments_below > moment_needs::bias)) left_out.emplace_back("the mean and bias");
+  if (!(moments_below > moment_needs::spread))
+    left_out.emplace_back("emp. SE, MSE, var/CRLB, the model SEs and their relative errors, and the relative "
+                          "efficiency");
+  if (!(moments_below > moment_needs::skewness)) left_out.emplace_back("the skewness of z");
+  if (!(moments_below > moment_needs::kurtosis)) left_out.emplace_back("the excess kurtosis of z");
+  std::string text;
+  for (std::size_t i = 0; i < left_out.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == left_out.size() ? " and " : "; ") + left_out[i];
+  return text;
+}
+
+namespace {
+
+// Empties the figures whose MCSEs need moments of order moments_below or more.
+void leave_out_without_moments(measures& m, double moments_below) {
+  if (!(moments_below > moment_needs::bias)) {
+    m.mean.reset();
+    m.bias = {};
+  }
+  if (!(moments_below > moment_needs::spread)) {
+    m.emp_se = m.mse = m.variance = m.var_over_crlb = {};
+    for (interval_measures* intervals : {&m.fisher, &m.sandwich}) intervals->model_se = intervals->model_se_relerr = {};
+    if (m.alternative) m.alternative->relative_efficiency = {};
+  }
+  if (!(moments_below > moment_needs::skewness)) m.skewness = {};
+  if (!(moments_below > moment_needs::kurtosis)) m.excess_kurtosis = {};
+}
+
+}  // namespace
+
 measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale,
-                   maybe sandwich_var) {
+                   maybe sandwich_var, double moments_below) {
   measures m;
   m.reps = reps;
   m.failures = acc.failures;
@@ -169,6 +202,7 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
         m.var_over_crlb = {*m.variance.value / *crlb, *m.variance.mcse / *crlb};
     }
   }
+  leave_out_without_moments(m, moments_below);
   return m;
 }
 

@@ -26,6 +26,7 @@ inline constexpr std::size_t pseudo_true_start_sample = 100'000;
 template <family F>
 struct population {
   typename F::parameters theta;
+  std::optional<matrix<F::dimension>> a;         // A = -E_G[Hessian] at theta*, per observation (misspecified fits)
   std::optional<matrix<F::dimension>> sandwich;  // A^-1 B A^-1 per observation; +inf or NaN entries where B is
   std::string sandwich_why{};                    // why an entry is infinite or NaN
   std::optional<divergence_estimate> divergence{};  // D(G || F_theta*), where it is known to its precision
@@ -87,6 +88,7 @@ population<F> population_of(const F& fitted, const experiment_spec& spec, genera
       throw std::runtime_error(fmt::format("{}: no pseudo-true value of {} for {} data: {}", spec.name,
                                            fitted_family(spec), spec.family, fit.why));
     result.theta = fit.theta;
+    result.a = without_rounded_zeros(fit.a, fit.a_error);
     result.sandwich = sandwich_of(fit.a, fit.a_error, fit.b);
     result.sandwich_why = fit.b_why;
     report_divergence(fit.divergence, result.divergence, result.divergence_why);
@@ -149,10 +151,36 @@ class family_study final : public prepared_experiment {
       }
     }
 
+    // How far each estimate has finite moments (sim/measures.hpp's
+    // moment_needs): a misspecified fit's from the generator's law, at every
+    // n alike; a family's own, where it knows them, at each n.
+    std::vector<moment_reach> reach(chosen.size());
+    if constexpr (regular_family<F>)
+      if (truth.a)
+        for (std::size_t e = 0; e < chosen.size(); ++e) {
+          reach[e] = estimator_moments(fitted_, *find_family(spec_.family), spec_.theta, spec_.known, truth.theta,
+                                       *truth.a, chosen[e].gradient(truth.theta));
+          if (const std::string left_out = figures_without_moments(reach[e].below); !left_out.empty())
+            notes_.push_back(fmt::format("{}: not reported at any n: {}. {}, which their Monte Carlo errors need",
+                                         chosen[e].name, left_out, reach[e].why));
+        }
+
     for (const std::uint64_t n : spec_.sample_sizes) {
       const double nd = static_cast<double>(n);
       per_size& size = sizes_.emplace_back();
-      for (const auto& g : chosen) {
+      for (std::size_t e = 0; e < chosen.size(); ++e) {
+        const auto& g = chosen[e];
+        double moments_below = reach[e].below;
+        if constexpr (has_moment_limits<F>)
+          if (!misspecified(spec_)) {
+            moments_below = F::moments_below(truth.theta, nd, g.name);
+            if (const std::string left_out = figures_without_moments(moments_below); !left_out.empty())
+              notes_.push_back(fmt::format("{} at n = {}: not reported: {}. The estimate has finite moments only "
+                                           "below order {:g} there ({}'s theory), fewer than their Monte Carlo "
+                                           "errors need",
+                                           g.name, n, left_out, moments_below, fitted_.name));
+          }
+        size.moments_below.push_back(moments_below);
         estimand_plan<F> p{g, g.value(truth.theta)};
         maybe bound, robust;
         if constexpr (F::regular) {
@@ -210,7 +238,7 @@ class family_study final : public prepared_experiment {
         const maybe z_scale = p.standardize ? maybe(p.z_scale) : std::nullopt;
         result.rows.push_back({spec_.sample_sizes[i], spec_.estimands[e], p.truth,
                                mlesim::summarize(joined[i][e], reps[i], p.truth, size.crlb[e], z_scale,
-                                                 size.sandwich_var[e])});
+                                                 size.sandwich_var[e], size.moments_below[e])});
       }
     }
     return result;
@@ -220,6 +248,7 @@ class family_study final : public prepared_experiment {
   struct per_size {
     std::vector<estimand_plan<F>> plan;
     std::vector<maybe> crlb, sandwich_var;
+    std::vector<double> moments_below;  // per estimand: its estimate's moments are finite below this order
   };
 
   F fitted_;

@@ -182,6 +182,43 @@ TEST_CASE("measures: measures without Fisher information are empty, not zero") {
   CHECK_FALSE(m.var_over_crlb.value);
 }
 
+TEST_CASE("measures: a figure whose MCSE needs moments the estimate lacks is empty, the rest stay") {
+  const auto all = accumulate(0, estimates.size(), 0.2);
+  const auto full = summarize(all, estimates.size(), truth, 0.04, 0.2);
+  REQUIRE(full.bias.value);
+  REQUIRE(full.excess_kurtosis.value);
+  // Only below order 9, 7, 5, 3, 2 (moment_needs: 8 kurtosis, 6 skewness,
+  // 4 the spread's figures, 2 the bias): each drops exactly its own.
+  struct expected {
+    double below;
+    bool bias, spread, skewness, kurtosis;
+  };
+  for (const auto& e : {expected{9, true, true, true, true}, expected{8, true, true, true, false},
+                        expected{7, true, true, true, false}, expected{6, true, true, false, false},
+                        expected{4.5, true, true, false, false}, expected{4, true, false, false, false},
+                        expected{3, true, false, false, false}, expected{2, false, false, false, false},
+                        expected{1.5, false, false, false, false}}) {
+    CAPTURE(e.below);
+    const auto m = summarize(all, estimates.size(), truth, 0.04, 0.2, std::nullopt, e.below);
+    CHECK(m.bias.value.has_value() == e.bias);
+    CHECK(m.bias.mcse.has_value() == e.bias);
+    CHECK(m.mean.has_value() == e.bias);
+    for (const auto* figure : {&m.emp_se, &m.mse, &m.variance, &m.var_over_crlb, &m.fisher.model_se,
+                               &m.fisher.model_se_relerr}) {
+      CHECK(figure->value.has_value() == e.spread);
+      CHECK(figure->mcse.has_value() == e.spread);
+    }
+    CHECK(m.skewness.value.has_value() == e.skewness);
+    CHECK(m.excess_kurtosis.value.has_value() == e.kurtosis);
+    // Coverage, misses, the normality test and the counts need no moment.
+    CHECK(m.fisher.coverage.value == full.fisher.coverage.value);
+    CHECK(m.fisher.miss_below.value == full.fisher.miss_below.value);
+    CHECK(m.normality.statistic == full.normality.statistic);
+    CHECK(m.used == full.used);
+    CHECK(figures_without_moments(e.below).empty() == e.kurtosis);
+  }
+}
+
 TEST_CASE("measures: log MSE slope recovers an exact power law") {
   const std::vector<double> n{10, 100, 1000};
   const std::vector<double> mse{0.5, 0.005, 0.00005}, mcse{0.01, 0.0001, 0.000001};

@@ -3,6 +3,7 @@
 // heavy-tailed or discrete (issue 8, defects 2 to 4), and the Kullback-Leibler
 // divergence reported beside them (issue 9).
 #include "estimators/exponential.hpp"
+#include "estimators/normal.hpp"
 #include "sim/experiment.hpp"
 #include "sim/simulate.hpp"
 
@@ -15,6 +16,7 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -98,8 +100,11 @@ TEST_CASE("pseudo-true: closed-form values and sandwich variances, wherever the 
       if (std::isnan(c.sandwich[e])) {
         CHECK_FALSE(sandwich.has_value());
         CHECK_FALSE(result.rows[e].m.skewness.value.has_value());  // no z without a variance
-        REQUIRE(result.notes.size() == 1);
-        CHECK(result.notes[0].find("sandwich_var of " + c.estimands[e] + " is infinite") != std::string::npos);
+        // Beside the moments' notes (t3: mu-hat's end below order 4, sigma2-hat's below 2).
+        REQUIRE(result.notes.size() == 3);
+        CHECK(std::any_of(result.notes.begin(), result.notes.end(), [&](const std::string& note) {
+          return note.find("sandwich_var of " + c.estimands[e] + " is infinite") != std::string::npos;
+        }));
       } else {
         REQUIRE(sandwich.has_value());
         CHECK(*sandwich == doctest::Approx(c.sandwich[e] / n).epsilon(1e-8));
@@ -205,6 +210,38 @@ void check_divergence(const experiment_result& result, double exact) {
 }
 
 }  // namespace
+
+TEST_CASE("pseudo-true: how far the estimate has moments, from the generator's tails") {
+  // A normal fitted to Student t data of df v: mu-hat = x-bar has moments
+  // below v, sigma2-hat (a mean of squares) below v/2; the first of the
+  // orders 2, 4, 6, 8 at or beyond that is where they end. An exponential
+  // fitted to lognormal data: the score 1/rate - x has every moment.
+  struct reach_case {
+    double df;
+    double mu, sigma2;  // the first order checked that is infinite; +inf: none
+  };
+  const double none = std::numeric_limits<double>::infinity();
+  for (const auto& c : {reach_case{3, 4, 2}, reach_case{5, 6, 4}, reach_case{7, 8, 4}, reach_case{10, none, 6},
+                        reach_case{17, none, none}}) {
+    CAPTURE(c.df);
+    const normal fitted;
+    const family_info& t = *find_family("student_t");
+    const std::vector<double> theta{1, 2}, known{c.df};
+    const double variance = 4 * c.df / (c.df - 2);
+    const vector<2> star{1, variance};
+    const matrix<2> a = normal::fisher_information(star);  // A = -E_G[Hessian] = the normal's own at theta*
+    CHECK(estimator_moments(fitted, t, theta, known, star, a, vector<2>{1, 0}).below == c.mu);
+    const moment_reach sigma2 = estimator_moments(fitted, t, theta, known, star, a, vector<2>{0, 1});
+    CHECK(sigma2.below == c.sigma2);
+    CHECK(sigma2.why.empty() == (c.sigma2 == none));
+  }
+  const exponential fitted;
+  const std::vector<double> theta{0, 0.5};
+  const double rate = 1 / std::exp(0.25);  // 1 / E X
+  CHECK(estimator_moments(fitted, *find_family("lognormal"), theta, {}, vector<1>{rate},
+                          matrix<1>{1 / (rate * rate)}, vector<1>{1})
+            .below == none);
+}
 
 TEST_CASE("Kullback–Leibler divergence: closed forms for continuous, kinked, heavy-tailed and discrete pairs") {
   for (const auto& c : divergence_cases) {

@@ -55,6 +55,49 @@ TEST_CASE("runner: exponential rate has E = n rate/(n-1), Var = n^2 rate^2/((n-1
   }
 }
 
+TEST_CASE("runner: figures whose MCSEs need moments the estimate lacks are absent, with a note") {
+  // The exponential rate n/sum x has moments below order n: at n = 3 no
+  // emp. SE (its MCSE needs order 4), at n = 5 no skewness or kurtosis of z
+  // (6, 8), at n = 9 every figure; the mean x-bar has them all.
+  const auto result = simulate(spec_of("exponential", {2}, {"rate", "mean"}, {3, 5, 9}, 2'000));
+  for (const auto& row : result.rows) {
+    CAPTURE(row.n);
+    CAPTURE(row.estimand);
+    const bool rate = row.estimand == "rate";
+    CHECK(row.m.bias.value);
+    CHECK(row.m.emp_se.value.has_value() == (!rate || row.n > 4));
+    CHECK(row.m.skewness.value.has_value() == (!rate || row.n > 6));
+    CHECK(row.m.excess_kurtosis.value.has_value() == (!rate || row.n > 8));
+    CHECK(row.m.fisher.coverage.value);
+  }
+  std::size_t notes = 0;
+  for (const auto& note : result.notes) notes += note.starts_with("rate at n = ");
+  CHECK(notes == 2);
+
+  // A normal fitted to t5 data: sigma2-hat has moments below 5/2, so only
+  // its bias stays; mu-hat below 5, so it loses only its skewness and kurtosis.
+  auto spec = spec_of("student_t", {1, 2}, {"mu", "sigma2"}, {30, 300}, 2'000);
+  spec.known = {5};
+  spec.fit_family = "normal";
+  const auto misfit = simulate(spec);
+  for (const auto& row : misfit.rows) {
+    CAPTURE(row.n);
+    CAPTURE(row.estimand);
+    const bool mu = row.estimand == "mu";
+    CHECK(row.m.bias.value);
+    CHECK(row.m.emp_se.value.has_value() == mu);
+    CHECK(row.m.var_over_crlb.value.has_value() == mu);
+    CHECK(row.m.sandwich.model_se.value.has_value() == mu);
+    CHECK_FALSE(row.m.skewness.value);
+    CHECK_FALSE(row.m.excess_kurtosis.value);
+    CHECK(row.m.fisher.coverage.value);
+    CHECK(row.m.sandwich.coverage.value);
+  }
+  std::size_t misfit_notes = 0;
+  for (const auto& note : misfit.notes) misfit_notes += note.find("not reported at any n") != std::string::npos;
+  CHECK(misfit_notes == 2);
+}
+
 TEST_CASE("runner: normal sigma2 has E = (n-1) sigma2/n, Var = 2 (n-1) sigma2^2/n^2") {
   const double sigma2 = 4;
   const auto result = simulate(spec_of("normal", {1, sigma2}, {"sigma2"}, {2, 10, 40}, 40'000));
