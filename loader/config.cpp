@@ -127,34 +127,14 @@ const toml::table& subtable(const table_reader& parent, std::string_view k) {
   return *node.as_table();
 }
 
-bool valid_name(const std::string& name) {
-  return !name.empty() && name.front() != '.' && name.size() <= 200 &&
-         std::all_of(name.begin(), name.end(), [](unsigned char c) {
-           return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-         });
-}
-
-// The z the runner's intervals use (sim/simulate.hpp, sim/regression.cpp):
-// nothing where Boost overflows (a level so near 1 that (1 + level) / 2
-// rounds to 1) or z is 0 (a level so small that it rounds to 0.5).
-std::optional<double> critical_value(double level) {
-  try {
-    const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
-    if (std::isfinite(z) && z > 0) return z;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
 void read_experiment_table(const table_reader& root, experiment_config& config) {
   const table_reader t(subtable(root, "experiment"), "[experiment]", root.source(),
                        {"name", "seed", "replications", "sample_sizes", "level", "false_failure_rate", "target_mcse",
                         "max_replications"});
   const toml::node& name = t.require("name");
   config.spec.name = t.string(name, "name");
-  if (!valid_name(config.spec.name))
-    t.fail(name, fmt::format("[experiment].name is '{}', but must be letters, digits, '-', '_' or '.' "
-                             "(it names the output files)", config.spec.name));
+  if (const std::string problem = experiment_name_problem(config.spec.name); !problem.empty())
+    t.fail(name, fmt::format("[experiment].name is '{}', but {}", printable(config.spec.name), problem));
   config.spec.seed = default_seed;
   if (const auto* seed = t.find("seed"))
     config.spec.seed = static_cast<std::uint64_t>(t.integer(*seed, "seed", 0, max_seed));
