@@ -135,8 +135,20 @@ fit_error infinite normal "infinite.csv:3:1: inf is not a finite number" '1\n2\n
 fit_error zero-gamma gamma "zero-gamma.csv:3:1: 0 is outside the support of the gamma family" 'x\n1.5\n0\n2\n'
 fit_error bernoulli-half bernoulli "bernoulli-half.csv:2:1: 1.5 is outside the support of the bernoulli family" '1\n1.5\n0\n'
 fit_error empty normal "empty.csv: no data" 'x\n'
-fit_error one-value gamma "1 distinct value(s) in 3 observations: too few for a gamma fit" '2\n2\n2\n'
+fit_error one-value gamma "1 distinct value(s) in 3 observations: too few to fit the gamma" '2\n2\n2\n'
 fit_error ragged normal "ragged.csv:3: 2 fields, but the first line has 1" '1\n2\n3,4\n'
+# Counts near the largest double: past double precision, said as the normal says it, never an internal error.
+for family in poisson negative_binomial geometric; do
+  fit_error "huge-$family" "$family" "MLE of these 3 observations is beyond double precision" 'x\n1e308\n1.7e308\n1e308\n'
+done
+for family in poisson negative_binomial; do  # a sum that does not overflow, a log-factorial or a variance that does
+  fit_error "huge-one-$family" "$family" "MLE of these 2 observations is beyond double precision" 'x\n1e308\n0\n'
+done
+# Underdispersed counts have no negative binomial MLE: said plainly, no estimate printed as nan.
+fit_error underdispersed negative_binomial \
+  "the negative_binomial MLE of these 3 observations does not exist: their variance 0.666667 is not above their mean 1" \
+  '0\n1\n2\n'
+grep -qi 'nan\|boundary' "$work/stderr" && bad "underdispersed: $(cat "$work/stderr")" || ok
 "$mlesim" fit --model normal "$root/tests/data/normal.csv" --fixed sigma=1 > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && grep -qF "normal has no parameter 'sigma'" "$work/stderr" && ok || bad "fit --fixed unknown: $(cat "$work/stderr")"
 "$mlesim" fit --model frechet "$root/tests/data/normal.csv" > /dev/null 2> "$work/stderr"
