@@ -202,6 +202,9 @@ std::optional<std::filesystem::path> junit_path(const run_flags& flags, const st
   if (std::filesystem::weakly_canonical(folder) == std::filesystem::weakly_canonical(flags.output)) {
     const std::string name = file.filename().string();
     if (name == lock_file_name) throw input_error(fmt::format("--junit {}: the output folder's lock file", *flags.junit));
+    if (name == index_markdown_name || name == index_html_name)
+      throw input_error(fmt::format("--junit {}: the output folder's index, which every run rewrites; name another file",
+                                    *flags.junit));
     for (const auto& config : configs)
       for (const auto& report : report_names(config, true))
         if (report == name || checkpoint_file_name(config.spec.name) == name)

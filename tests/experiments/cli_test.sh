@@ -487,6 +487,12 @@ fi
 "$mlesim" verify "$work/verify-pass.toml" -o "$work/junit-in" --junit "$work/junit-in/verify-pass.csv" > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && ok || bad "--junit over a report: wanted exit 2"
 grep -qF "experiment 'verify-pass' writes verify-pass.csv there" "$work/stderr" && ok || bad "--junit over a report: $(cat "$work/stderr")"
+# The folder's index is rewritten by every run: a JUnit file there would be lost.
+for index in index.md index.html; do
+  "$mlesim" verify "$work/verify-pass.toml" -o "$work/junit-in" --junit "$work/junit-in/$index" > /dev/null 2> "$work/stderr"
+  [ $? = 2 ] && grep -qF -- "--junit $work/junit-in/$index: the output folder's index" "$work/stderr" && ok \
+    || bad "--junit over the $index: $(cat "$work/stderr")"
+done
 "$mlesim" verify "$work/verify-pass.toml" "$work/syntax.toml" -o "$work/junit-bad" --junit "$work/ci/bad.xml" > /dev/null 2>&1
 [ $? = 2 ] && [ ! -e "$work/ci/bad.xml" ] && ok || bad "a bad config still wrote a JUnit file"
 "$mlesim" run "$work/verify-pass.toml" --junit "$work/ci/run.xml" > /dev/null 2>&1
