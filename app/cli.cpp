@@ -72,6 +72,20 @@ struct run_flags {
   bool force = false;                // grids of more than default_max_conditions conditions
 };
 
+// A decimal number in [low, high], for a flag that takes a double:
+// CLI::Range lets NaN through (every comparison with NaN is false).
+CLI::Validator number_in(double low, double high) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !(value >= low && value <= high))
+          return fmt::format("Value {} not in range {} to {}", printable(text), low, high);
+        return {};
+      },
+      fmt::format("FLOAT in [{} - {}]", low, high));
+}
+
 // Set once MPI is initialized with several ranks: an error then ends every
 // rank (mpi::abort), and only rank 0 speaks.
 std::optional<mpi::world> mpi_world;
@@ -876,14 +890,14 @@ int cli(int argc, char** argv, catalogue& known) {
     command->add_flag("--resume", flags.resume,
                       "Run only what DIR's checkpoints lack (refused if a config changed); implies --checkpoint");
     command->add_option("--checkpoint-every", flags.checkpoint_every, "Seconds between checkpoint writes, at most")
-        ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+        ->check(number_in(0.0, 86400.0))->capture_default_str();
     auto* progress = command->add_option("--progress", flags.progress,
                                          "Progress on stderr: auto (a bar when stderr is a terminal, else none), bar, "
                                          "plain (a line every --progress-every seconds, for logs) or none")
                          ->check(CLI::IsMember({"auto", "bar", "plain", "none"}))
                          ->capture_default_str();
     command->add_option("--progress-every", flags.progress_every, "Seconds between --progress plain lines")
-        ->check(CLI::Range(0.0, 86400.0))
+        ->check(number_in(0.0, 86400.0))
         ->capture_default_str();
     command->add_flag("-q,--quiet", flags.quiet, "Print nothing but errors (no tables, no progress); exit codes as ever")
         ->excludes(progress);
@@ -940,7 +954,7 @@ int cli(int argc, char** argv, catalogue& known) {
       "--no-header", [&] { fit.header = false; },
       "The first line is data (default: a header when none of its fields looks like a number)");
   header_flag->excludes(no_header_flag);
-  fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(CLI::Range(1e-9, 1 - 1e-9))
+  fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(number_in(1e-9, 1 - 1e-9))
       ->capture_default_str();
   fit_subcommand->add_option("--format", fit.format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();

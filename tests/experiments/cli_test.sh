@@ -336,6 +336,11 @@ seed_error --seed 18446744073709551616 "--seed is 18446744073709551616, but must
 seed_error --seed 9223372036854775808 "--seed is 9223372036854775808, but must be in [0, 9223372036854775807]"
 seed_error --seed 1e23 "--seed must be an integer, got '1e23'"
 seed_error --reps 1 "--reps is 1, but must be in [2, 1000000000000]"
+# Seconds: NaN is no number of seconds (CLI11's range check let it through).
+seed_error --checkpoint-every nan "--checkpoint-every: Value nan not in range 0 to 86400"
+seed_error --progress-every nan "--progress-every: Value nan not in range 0 to 86400"
+seed_error --checkpoint-every inf "--checkpoint-every: Value inf not in range 0 to 86400"
+seed_error --progress-every -1 "--progress-every: Value -1 not in range 0 to 86400"
 "$mlesim" run "$root/experiments/quickstart.toml" -o "$work/seed-max" --seed 9223372036854775807 --reps 20 > /dev/null 2>&1
 grep -q '| seed | 9223372036854775807 |' "$work/seed-max/quickstart.md" && ok || bad "--seed 2^63 - 1 not applied"
 
