@@ -72,11 +72,25 @@ struct run_flags {
   bool force = false;                // grids of more than default_max_conditions conditions
 };
 
+// A decimal number in [low, high], for a flag that takes a double:
+// CLI::Range lets NaN through (every comparison with NaN is false).
+CLI::Validator number_in(double low, double high) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !(value >= low && value <= high))
+          return fmt::format("Value {} not in range {} to {}", printable(text), low, high);
+        return {};
+      },
+      fmt::format("FLOAT in [{} - {}]", low, high));
+}
+
 // Set once MPI is initialized with several ranks: an error then ends every
 // rank (mpi::abort), and only rank 0 speaks.
 std::optional<mpi::world> mpi_world;
 
-// "K/N" with 1 <= K <= N <= 65536.
+// "K/N" with 1 <= K <= N <= max_shards.
 std::pair<std::uint32_t, std::uint32_t> shard_flag(const std::string& text) {
   const auto slash = text.find('/');
   const auto number = [&](std::string_view part) -> std::uint32_t {
@@ -87,8 +101,8 @@ std::pair<std::uint32_t, std::uint32_t> shard_flag(const std::string& text) {
   };
   const std::uint32_t k = slash == std::string::npos ? 0 : number(std::string_view(text).substr(0, slash));
   const std::uint32_t n = slash == std::string::npos ? 0 : number(std::string_view(text).substr(slash + 1));
-  if (k < 1 || n < 1 || k > n || n > 65536)
-    throw input_error(fmt::format("--shard is '{}', but must be K/N with 1 <= K <= N <= 65536", text));
+  if (k < 1 || n < 1 || k > n || n > max_shards)
+    throw input_error(fmt::format("--shard is '{}', but must be K/N with 1 <= K <= N <= {}", text, max_shards));
   return {k, n};
 }
 
@@ -117,7 +131,7 @@ std::vector<experiment_result> run_with_checkpoint(const prepared_study& study,
   hooks.saved = [&](chunk_id id) -> std::optional<accumulator_set> {
     const auto it = before.find(id);
     if (it == before.end()) return std::nullopt;
-    return decode_chunk(it->second, study.at(id.condition)->estimand_count(), file.string());
+    return decode_chunk(it->second, study, id, file.string());
   };
   hooks.computed = [&](chunk_id id, const accumulator_set& accumulators) {
     std::string bytes = encode_chunk(accumulators);
@@ -202,6 +216,9 @@ std::optional<std::filesystem::path> junit_path(const run_flags& flags, const st
   if (std::filesystem::weakly_canonical(folder) == std::filesystem::weakly_canonical(flags.output)) {
     const std::string name = file.filename().string();
     if (name == lock_file_name) throw input_error(fmt::format("--junit {}: the output folder's lock file", *flags.junit));
+    if (name == index_markdown_name || name == index_html_name)
+      throw input_error(fmt::format("--junit {}: the output folder's index, which every run rewrites; name another file",
+                                    *flags.junit));
     for (const auto& config : configs)
       for (const auto& report : report_names(config, true))
         if (report == name || checkpoint_file_name(config.spec.name) == name)
@@ -236,9 +253,6 @@ std::vector<experiment_config> load_all(const run_flags& flags, bool judge) {
       if (flags.reps) spec->replications = reps;  // a target config's maximum
     }
     for (const auto& output : report_names(config, judge)) {
-      if (output == index_markdown_name || output == index_html_name)
-        throw input_error(fmt::format("{}: experiment '{}' would write {}, the output folder's index; rename it", file,
-                                      config.spec.name, output));
       // Folded to lower case: on a case-insensitive file system (macOS,
       // Windows) A.csv and a.csv are one file.
       std::string folded = output;
@@ -445,12 +459,15 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
   const std::string build = build_description();
   bool figures_skipped = false;
   for (const auto& [name, s] : studies) {
+    // The count and the first few names: N may be 65536.
+    constexpr std::size_t named = 5;
     std::vector<std::string> missing;
-    for (std::uint32_t k = 1; k <= s.shards; ++k)
+    const std::size_t count = s.shards - s.shard_files.size();
+    for (std::uint32_t k = 1; k <= s.shards && missing.size() < named; ++k)
       if (!s.shard_files.contains(k)) missing.push_back(shard_file_name(name, k, s.shards));
-    if (!missing.empty())
-      throw input_error(fmt::format("{}: missing {} of {} shards: {}", name, missing.size(), s.shards,
-                                    fmt::join(missing, ", ")));
+    if (count > 0)
+      throw input_error(fmt::format("{}: missing {} of {} shards: {}{}", name, count, s.shards, fmt::join(missing, ", "),
+                                    count > named ? fmt::format(" and {} more", count - named) : ""));
     // This study's models, for this study alone: another may have a model
     // of the same name.
     const registrations_scope models_of_this_study;
@@ -462,9 +479,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
                                       describe_chunk(conditions, id)));
     if (s.chunks.size() != all_chunks(conditions).size())
       throw input_error(fmt::format("{}: the states hold chunks this study does not have", name));
-    std::map<chunk_id, std::string> chunks;
-    for (const auto& [id, entry] : s.chunks) chunks.emplace(id, entry.first);
-    const std::vector<experiment_result> results = summarize_encoded(experiment, chunks, name);
+    const std::vector<experiment_result> results = summarize_encoded(experiment, s.chunks, name);
     experiment_reports files = experiment_report_files(results, build, "");
     figures_skipped = figures_skipped || files.figures_skipped;
     reports.insert(reports.end(), files.files.begin(), files.files.end());
@@ -875,14 +890,14 @@ int cli(int argc, char** argv, catalogue& known) {
     command->add_flag("--resume", flags.resume,
                       "Run only what DIR's checkpoints lack (refused if a config changed); implies --checkpoint");
     command->add_option("--checkpoint-every", flags.checkpoint_every, "Seconds between checkpoint writes, at most")
-        ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+        ->check(number_in(0.0, 86400.0))->capture_default_str();
     auto* progress = command->add_option("--progress", flags.progress,
                                          "Progress on stderr: auto (a bar when stderr is a terminal, else none), bar, "
                                          "plain (a line every --progress-every seconds, for logs) or none")
                          ->check(CLI::IsMember({"auto", "bar", "plain", "none"}))
                          ->capture_default_str();
     command->add_option("--progress-every", flags.progress_every, "Seconds between --progress plain lines")
-        ->check(CLI::Range(0.0, 86400.0))
+        ->check(number_in(0.0, 86400.0))
         ->capture_default_str();
     command->add_flag("-q,--quiet", flags.quiet, "Print nothing but errors (no tables, no progress); exit codes as ever")
         ->excludes(progress);
@@ -939,7 +954,7 @@ int cli(int argc, char** argv, catalogue& known) {
       "--no-header", [&] { fit.header = false; },
       "The first line is data (default: a header when none of its fields looks like a number)");
   header_flag->excludes(no_header_flag);
-  fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(CLI::Range(1e-9, 1 - 1e-9))
+  fit_subcommand->add_option("--level", fit.level, "Level of the intervals")->check(number_in(1e-9, 1 - 1e-9))
       ->capture_default_str();
   fit_subcommand->add_option("--format", fit.format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();

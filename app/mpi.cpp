@@ -197,7 +197,7 @@ std::vector<experiment_result> run_study(const prepared_study& study, const prog
   hooks.saved = [&](chunk_id id) -> std::optional<accumulator_set> {
     const auto it = gathered.find(id);
     if (it == gathered.end()) return std::nullopt;
-    return decode_chunk(it->second, study.at(id.condition)->estimand_count(), "the ranks' chunks");
+    return decode_chunk(it->second, study, id, "the ranks' chunks");
   };
   hooks.missing = [&](chunk_id id) {
     std::vector<experiment_spec> conditions;

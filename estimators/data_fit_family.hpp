@@ -308,7 +308,34 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   out.n = x.size();
   out.level = level;
 
+  // Counts whose sum overflows: every discrete family's estimate is a
+  // function of the mean, and none is in double precision.
+  if (discrete(family.support)) {
+    double sum = 0;
+    for (double xi : x) sum += xi;
+    if (!std::isfinite(sum)) {
+      out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: their sum "
+                                     "overflows (the largest is {:.3g})",
+                                     family.name, x.size(), *std::max_element(x.begin(), x.end()));
+      return out;
+    }
+  }
   const fit_result<K> unrestricted = family.fit(x);
+  // A discrete family whose fit gives no estimate at all has no MLE for these
+  // data (the negative binomial's underdispersed sample): said with the
+  // family's reason, never printed as NaN estimates on a "boundary".
+  if (discrete(family.support) && !unrestricted.theta.allFinite()) {
+    if (const auto [mean, variance] = sample_moments(x); !std::isfinite(variance)) {
+      out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: their variance "
+                                     "overflows", family.name, x.size());
+      return out;
+    }
+    std::string why;
+    if constexpr (requires { F::no_mle_reason(std::span<const double>(x)); })
+      why = ": " + F::no_mle_reason(std::span<const double>(x));
+    out.data_problem = fmt::format("the {} MLE of these {} observations does not exist{}", family.name, x.size(), why);
+    return out;
+  }
   // Too few distinct values put a continuous family's MLE outside its
   // parameter space (a zero variance, an infinite rate): bad data, not a fit.
   // A discrete family's boundary estimate (p-hat = 0) is a result.
@@ -325,7 +352,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
                                      "overflows (the values span {:.3g} to {:.3g})",
                                      family.name, x.size(), sorted.front(), sorted[static_cast<std::size_t>(distinct) - 1]);
     else
-      out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few for a {} fit{}", distinct,
+      out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few to fit the {}{}", distinct,
                                      x.size(), family.name,
                                      unrestricted.theta.allFinite() ? " (" + space_problem(family, unrestricted.theta) + ")" : "");
     return out;
@@ -359,6 +386,18 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   out.converged = fit.converged;
   out.iterations = fit.iterations;
   out.log_likelihood = family.log_likelihood(theta, x);
+  // NaN, or an infinite maximum: the data are past what double precision
+  // holds (a count so large its log-factorial overflows), not a fit.
+  if (std::isnan(out.log_likelihood) || (fit.converged && !std::isfinite(out.log_likelihood))) {
+    data_fit refused;
+    refused.family = out.family;
+    refused.n = out.n;
+    refused.level = level;
+    refused.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: the "
+                                       "log-likelihood at the estimate is not a finite number",
+                                       family.name, x.size());
+    return refused;
+  }
   const double k = static_cast<double>(free.size()), n = static_cast<double>(x.size());
   out.aic = 2 * k - 2 * out.log_likelihood;
   out.bic = k * std::log(n) - 2 * out.log_likelihood;
@@ -535,11 +574,22 @@ template <family F>
 data_fit fit_family_data(std::span<const double> known, const std::vector<double>& x,
                          const std::vector<std::pair<std::string, double>>& fixed, double level, bool with_profiles) {
   data_fit result;
-  if constexpr (has_units<F>) {
-    if (fixed.empty()) result = fit_in_units<F>(known, x, level, with_profiles);
-    else result = fit_family(make_family<F>(known), x, fixed, level, with_profiles);
-  } else {
-    result = fit_family(make_family<F>(known), x, fixed, level, with_profiles);
+  try {
+    if constexpr (has_units<F>) {
+      if (fixed.empty()) result = fit_in_units<F>(known, x, level, with_profiles);
+      else result = fit_family(make_family<F>(known), x, fixed, level, with_profiles);
+    } else {
+      result = fit_family(make_family<F>(known), x, fixed, level, with_profiles);
+    }
+  } catch (const std::overflow_error& e) {
+    // Boost.Math's overflow (a log-factorial of a count near 1e308): the
+    // data's limit in double precision, not mlesim's fault.
+    result = {};
+    result.family = std::string(F::name);
+    result.n = x.size();
+    result.level = level;
+    result.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: {}", F::name,
+                                      x.size(), e.what());
   }
   if constexpr (has_known_constants<F>)
     for (std::size_t i = 0; i < known.size(); ++i) result.known.emplace_back(F::known_names[i], known[i]);

@@ -2,7 +2,8 @@
 // (Gamma(r) k!) p^r (1 - p)^k, with r real and both estimated. Numeric MLE by
 // the generic Newton maximizer from the method of moments. Data with
 // variance <= mean (no overdispersion) have no MLE (r-hat runs to infinity):
-// the fit then reports no convergence.
+// the fit then reports no convergence (a failed replication; `mlesim fit`
+// says why, no_mle_reason).
 #pragma once
 
 #include "estimators/checks.hpp"
@@ -167,6 +168,13 @@ struct negative_binomial {
     matrix<2> info;
     info << n * math::trigamma(r) - trigammas, -n / p, -n / p, n * r / (p * p) + sum / ((1 - p) * (1 - p));
     return info;
+  }
+
+  // Why fit() gives no estimate, for `mlesim fit`'s message.
+  static std::string no_mle_reason(std::span<const double> x) {
+    const auto [mean, variance] = sample_moments(x);
+    return fmt::format("their variance {:.6g} is not above their mean {:.6g} (no overdispersion: size-hat runs to "
+                       "infinity; a Poisson fits them)", variance, mean);
   }
 
   static fit_result<2> fit(std::span<const double> x) {

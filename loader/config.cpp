@@ -42,6 +42,9 @@ std::string show(const toml::node& node) {
   return out.str();
 }
 
+// The name of a config's root table, in messages.
+constexpr std::string_view top_level = "the top level";
+
 // Reads one table, knowing its allowed keys; anything else is an error.
 class table_reader {
  public:
@@ -70,7 +73,10 @@ class table_reader {
     return fmt::format("{}:{}:{}", source_, begin.line, begin.column);
   }
 
-  std::string key(std::string_view k) const { return fmt::format("{}.{}", name_, k); }
+  // [experiment].name; a top-level key is a table's name, [experiment].
+  std::string key(std::string_view k) const {
+    return name_ == top_level ? fmt::format("[{}]", k) : fmt::format("{}.{}", name_, k);
+  }
 
   const toml::node* find(std::string_view k) const { return table_.get(k); }
 
@@ -127,34 +133,14 @@ const toml::table& subtable(const table_reader& parent, std::string_view k) {
   return *node.as_table();
 }
 
-bool valid_name(const std::string& name) {
-  return !name.empty() && name.front() != '.' && name.size() <= 200 &&
-         std::all_of(name.begin(), name.end(), [](unsigned char c) {
-           return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-         });
-}
-
-// The z the runner's intervals use (sim/simulate.hpp, sim/regression.cpp):
-// nothing where Boost overflows (a level so near 1 that (1 + level) / 2
-// rounds to 1) or z is 0 (a level so small that it rounds to 0.5).
-std::optional<double> critical_value(double level) {
-  try {
-    const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
-    if (std::isfinite(z) && z > 0) return z;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
 void read_experiment_table(const table_reader& root, experiment_config& config) {
   const table_reader t(subtable(root, "experiment"), "[experiment]", root.source(),
                        {"name", "seed", "replications", "sample_sizes", "level", "false_failure_rate", "target_mcse",
                         "max_replications"});
   const toml::node& name = t.require("name");
   config.spec.name = t.string(name, "name");
-  if (!valid_name(config.spec.name))
-    t.fail(name, fmt::format("[experiment].name is '{}', but must be letters, digits, '-', '_' or '.' "
-                             "(it names the output files)", config.spec.name));
+  if (const std::string problem = experiment_name_problem(config.spec.name); !problem.empty())
+    t.fail(name, fmt::format("[experiment].name is '{}', but {}", printable(config.spec.name), problem));
   config.spec.seed = default_seed;
   if (const auto* seed = t.find("seed"))
     config.spec.seed = static_cast<std::uint64_t>(t.integer(*seed, "seed", 0, max_seed));
@@ -259,12 +245,18 @@ std::vector<double> read_known(const table_reader& t, const family_info& family,
   return values;
 }
 
+// Where a message about the sample sizes points: read_experiment_table
+// has checked the node is there.
+const toml::node& sample_sizes_node(const table_reader& root) {
+  return *root.table().at_path("experiment.sample_sizes").node();
+}
+
 // Each sample size is one the family's MLE exists at.
 void check_sample_sizes(const table_reader& root, const family_info& family, const experiment_spec& spec) {
   for (auto n : spec.sample_sizes)
     if (n < family.min_sample_size)
-      root.fail(fmt::format("[experiment].sample_sizes has {}, but the {} MLE needs n >= {}", n, family.name,
-                            family.min_sample_size));
+      root.fail(sample_sizes_node(root), fmt::format("[experiment].sample_sizes has {}, but the {} MLE needs n >= {}",
+                                                     n, family.name, family.min_sample_size));
 }
 
 const family_info& read_generate_table(const table_reader& root, experiment_config& config) {
@@ -650,8 +642,9 @@ void read_regression_generate(const table_reader& root, experiment_config& confi
   // The smallest n with as many observations as parameters.
   for (auto n : config.spec.sample_sizes)
     if (n <= regression.columns.size())
-      root.fail(fmt::format("[experiment].sample_sizes has {}, but the {} model has {} coefficients: it needs n > {}", n,
-                            model->name, regression.columns.size(), regression.columns.size()));
+      root.fail(sample_sizes_node(root),
+                fmt::format("[experiment].sample_sizes has {}, but the {} model has {} coefficients: it needs n > {}",
+                            n, model->name, regression.columns.size(), regression.columns.size()));
   config.spec.regression = std::move(regression);
 }
 
@@ -717,7 +710,7 @@ std::vector<std::string> read_models(const toml::table& root_table, const std::s
   std::vector<std::string> names;
   const toml::node* node = root_table.get("model");
   if (!node) return names;
-  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check", "condition", "model"});
+  const table_reader root(root_table, std::string(top_level), source, {"experiment", "generate", "fit", "check", "condition", "model"});
   if (!node->is_table())
     root.fail(*node, "model must be a table of models: write [model.NAME] with parameters, support and log_density");
   for (const auto& [key, value] : *node->as_table()) {
@@ -819,7 +812,7 @@ experiment_config parse_point(const toml::table& root_table, const std::string& 
   experiment_config config;
   config.file = source;
   config.factors = factors;
-  const table_reader root(root_table, "the top level", source, {"experiment", "generate", "fit", "check", "model"});
+  const table_reader root(root_table, std::string(top_level), source, {"experiment", "generate", "fit", "check", "model"});
   read_experiment_table(root, config);
   const toml::node* generating = subtable(root, "generate").get("family");
   const bool regression = generating && generating->is_string() && find_regression(generating->as_string()->get());
@@ -1022,7 +1015,7 @@ toml::table parse_toml(std::string_view text, const std::string& source) {
 experiment_config parse_experiment(std::string_view text, const std::string& source, const load_options& options) {
   const registrations_scope undo_on_error(true);  // a caller that goes on finds no model of a config that failed
   const toml::table root_table = parse_toml(text, source);
-  const table_reader root(root_table, "the top level", source,
+  const table_reader root(root_table, std::string(top_level), source,
                           {"experiment", "generate", "fit", "check", "condition", "model"});
   read_models(root_table, source);
 

@@ -46,11 +46,7 @@ struct load_options {
 
 inline constexpr std::uint64_t default_seed = 1;
 inline constexpr double default_level = 0.95;
-inline constexpr std::uint64_t max_sample_size = 100'000'000;  // a sample lives in memory per thread
-// Seeds and replications, for the config and the command line alike.
-inline constexpr std::int64_t max_seed = std::numeric_limits<std::int64_t>::max();
-inline constexpr std::int64_t min_replications = 2;
-inline constexpr std::int64_t max_replications = 1'000'000'000'000;
+// max_sample_size, max_seed and the replications' range are in sim/experiment.hpp.
 // A config is a few hundred bytes of TOML; past this it is not one.
 inline constexpr std::size_t max_config_bytes = std::size_t{1} << 20;
 

@@ -20,9 +20,12 @@ nlohmann::json maybe_json(const std::optional<double>& x) { return x ? nlohmann:
 std::string fit_table(const data_fit& fit, const std::string& data_name) {
   std::string known;
   for (const auto& [name, value] : fit.known) known += fmt::format("{}{} = {}", known.empty() ? "" : ", ", name, value);
-  std::string out = fmt::format("{}{} fitted to {} (n = {}): log-likelihood {:.10g}, AIC {:.10g}, BIC {:.10g}\n",
-                                fit.family, known.empty() ? "" : " (" + known + ", known)", data_name, fit.n,
-                                fit.log_likelihood, fit.aic, fit.bic);
+  // A figure that is not finite (where a fit that did not converge stopped)
+  // prints as absent, never as nan or inf: format::brief.
+  std::string out = fmt::format("{}{} fitted to {} (n = {}): log-likelihood {}, AIC {}, BIC {}\n", fit.family,
+                                known.empty() ? "" : " (" + known + ", known)", data_name, fit.n,
+                                format::brief(fit.log_likelihood, 10), format::brief(fit.aic, 10),
+                                format::brief(fit.bic, 10));
   out += fit.converged ? fmt::format("converged ({} iterations)\n\n", fit.iterations)
                        : fmt::format("DID NOT CONVERGE after {} iterations: the figures are where it stopped\n\n",
                                      fit.iterations);
@@ -30,7 +33,7 @@ std::string fit_table(const data_fit& fit, const std::string& data_name) {
   out += fmt::format("{:<12} {:>16} {:>14} {:>32} {:>32}\n", "parameter", "estimate", "SE",
                      fmt::format("{}% Wald interval", percent), fmt::format("{}% profile interval", percent));
   for (const auto& p : fit.parameters)
-    out += fmt::format("{:<12} {:>16} {:>14} {:>32} {:>32}\n", p.name, fmt::format("{:.8g}", p.estimate),
+    out += fmt::format("{:<12} {:>16} {:>14} {:>32} {:>32}\n", p.name, format::brief(p.estimate, 8),
                        p.fixed ? "fixed" : format::brief(p.se, 6), interval(p.wald_low, p.wald_high),
                        interval(p.profile_low, p.profile_high));
   for (const auto& note : fit.notes) out += "note: " + note + "\n";

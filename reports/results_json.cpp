@@ -73,11 +73,19 @@ json measures_json(const measures& m) {
   return j;
 }
 
+// A count: a JSON integer >= 0 (nlohmann would read -5 as 2^64 - 5).
+std::uint64_t count(const json& j, std::string_view what) {
+  if (!j.is_number_unsigned()) throw std::invalid_argument(fmt::format("its {} {} is not a count", what, j.dump()));
+  return j.get<std::uint64_t>();
+}
+
 measures measures_from(const json& j) {
   measures m;
-  m.reps = j.at("reps");
-  m.failures = j.at("failures");
-  m.used = j.at("used");
+  m.reps = count(j.at("reps"), "reps");
+  m.failures = count(j.at("failures"), "failures");
+  m.used = count(j.at("used"), "used");
+  if (m.failures > m.reps || m.used != m.reps - m.failures)
+    throw std::invalid_argument(fmt::format("{} replications used of {} with {} failures", m.used, m.reps, m.failures));
   m.mean = number(j.at("mean"));
   m.bias = pair(j.at("bias"));
   m.emp_se = pair(j.at("emp_se"));
@@ -93,13 +101,25 @@ measures measures_from(const json& j) {
   const json& normality = j.at("normality");
   m.normality = {number(normality.at("statistic")), number(normality.at("p_value")), normality.at("classes")};
   if (const json& a = j.at("alternative"); !a.is_null())
-    m.alternative = comparison{.used = a.at("used"),
-                               .failures = a.at("failures"),
+    m.alternative = comparison{.used = count(a.at("used"), "alternative's used"),
+                               .failures = count(a.at("failures"), "alternative's failures"),
                                .bias = pair(a.at("bias")),
                                .emp_se = pair(a.at("emp_se")),
                                .mse = pair(a.at("mse")),
                                .relative_efficiency = pair(a.at("relative_efficiency"))};
-  m.z_histogram = j.at("z_histogram").get<std::vector<std::uint64_t>>();
+  if (m.alternative && m.alternative->used + m.alternative->failures > m.used)
+    throw std::invalid_argument("its alternative estimator has more replications than the MLE");
+  // Empty when fewer than two z values were drawn, else every bin's count.
+  const json& histogram = j.at("z_histogram");
+  if (!histogram.is_array() || (!histogram.empty() && histogram.size() != estimand_accumulator::z_bins))
+    throw std::invalid_argument(fmt::format("its z_histogram is not {} counts", estimand_accumulator::z_bins));
+  std::uint64_t binned = 0;
+  for (const json& bin : histogram) {
+    m.z_histogram.push_back(count(bin, "z_histogram count"));
+    if (m.z_histogram.back() > m.used - binned)
+      throw std::invalid_argument(fmt::format("its z_histogram counts more than its {} used replications", m.used));
+    binned += m.z_histogram.back();
+  }
   return m;
 }
 

@@ -5,9 +5,13 @@
 #include "sim/runner.hpp"
 #include "sim/study.hpp"
 
+#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
+#include <cctype>
+#include <cmath>
 #include <span>
 #include <stdexcept>
 
@@ -40,6 +44,29 @@ replication_key stream_key(const experiment_spec& spec) {
       mix(covariate.known);
     }
   return {spec.seed, hash};
+}
+
+std::string experiment_name_problem(std::string_view name) {
+  const bool letters = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+  });
+  if (name.empty() || name.front() == '.' || name.size() > 200 || !letters)
+    return "must be letters, digits, '-', '_' or '.', not first a '.', at most 200 (it names the output files)";
+  std::string folded(name);
+  std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
+  // Folded: on a case-insensitive file system (macOS, Windows) INDEX.md is index.md.
+  if (folded == "index") return "its index.md and index.html would be the output folder's index; rename it";
+  return {};
+}
+
+std::optional<double> critical_value(double level) {
+  if (!(level > 0 && level < 1)) return std::nullopt;
+  try {
+    const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
+    if (std::isfinite(z) && z > 0) return z;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
 }
 
 std::string condition_label(const experiment_spec& spec) {

@@ -7,11 +7,21 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlesim {
+
+// What a config may ask, and so what a state or results file read back may
+// hold: the loader (loader/config.hpp), the command line and the readers of
+// states (sim/state.hpp) check against these.
+inline constexpr std::uint64_t max_sample_size = 100'000'000;  // a sample lives in memory per thread
+inline constexpr std::int64_t max_seed = std::numeric_limits<std::int64_t>::max();
+inline constexpr std::int64_t min_replications = 2;
+inline constexpr std::int64_t max_replications = 1'000'000'000'000;
 
 // A covariate of a random design: drawn from a registered family anew in
 // every replication, independently of the others.
@@ -81,6 +91,21 @@ struct experiment_spec {
   std::vector<factor_value> condition{};        // the grid's varied factors at this condition; empty if none
   std::vector<formula_spec> models{};  // the models written as a formula it uses (generating or fitted), whole
 };
+
+// An experiment's name names its output files (NAME.csv, NAME.md, ...):
+// letters, digits, '-', '_' and '.', not first a '.', at most 200 of them,
+// and not `index` in any case (its NAME.md and NAME.html would be the output
+// folder's index). What is wrong with `name`, to follow "is '...', but ", or
+// "" if nothing: the config loader and every reader of a state or results
+// file apply it, so no name read back writes outside the output folder.
+std::string experiment_name_problem(std::string_view name);
+
+// The z of the Wald intervals at `level`, the normal quantile at
+// (1 + level) / 2; nothing where Boost overflows (a level so near 1 that
+// (1 + level) / 2 rounds to 1), z is 0 (a level so small that it rounds to
+// 0.5) or the level is not in (0, 1). A config's level and a level read back
+// from a file must have one.
+std::optional<double> critical_value(double level);
 
 // "shape = 0.5, rate = 1"; empty for a condition of no grid.
 std::string condition_label(const experiment_spec& spec);

@@ -3,12 +3,14 @@
 #include "sim/formula_family.hpp"
 #include "estimators/regression.hpp"
 #include "sim/catalogue.hpp"
+#include "sim/precision.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -62,9 +64,13 @@ class writer {
   std::string out_;
 };
 
+// Reads `in`, which begins at byte `base` of the file; errors name the file
+// and the byte, counted from the file's start (or, in a chunk, from the
+// chunk's, `what` naming it).
 class reader {
  public:
-  reader(std::string_view in, const std::string& file) : in_(in), file_(file) {}
+  reader(std::string_view in, const std::string& file, std::size_t base = 0, std::string what = "")
+      : in_(in), file_(file), base_(base), what_(std::move(what)) {}
 
   std::uint64_t u64() {
     need(8);
@@ -99,8 +105,11 @@ class reader {
     return s;
   }
   bool done() const { return at_ == in_.size(); }
-  [[noreturn]] void fail(std::string_view what) const {
-    throw state_error(fmt::format("{}: not a usable state file: {} at byte {}", file_, what, at_));
+  std::size_t offset() const { return base_ + at_; }  // in the file
+  [[noreturn]] void fail(std::string_view problem) const {
+    throw state_error(what_.empty()
+                          ? fmt::format("{}: not a usable state file: {} at byte {}", file_, problem, base_ + at_)
+                          : fmt::format("{}: not a usable state file: {}: {} at its byte {}", file_, what_, problem, at_));
   }
 
  private:
@@ -109,6 +118,8 @@ class reader {
   }
   std::string_view in_;
   const std::string& file_;
+  std::size_t base_;
+  std::string what_;
   std::size_t at_ = 0;
 };
 
@@ -206,21 +217,74 @@ json condition_json(const experiment_spec& spec) {
   return j;
 }
 
+// A string from a file, quoted and escaped as JSON (a name with a newline
+// or a byte that is no UTF-8 is shown, not printed).
+std::string shown(const std::string& text) { return json(text).dump(-1, ' ', true, json::error_handler_t::replace); }
+
+std::string values_problem(const family_info& f, std::size_t theta, std::size_t known) {
+  if (theta == f.parameters.size() && known == f.known.size()) return {};
+  return fmt::format("it gives {} parameters and {} known constants of {}, which has {} and {}", theta, known, f.name,
+                     f.parameters.size(), f.known.size());
+}
+
+// The values' counts, then the values in the family's parameter space and
+// its known constants valid, as the loader checks a config's.
+std::string family_problem(const family_info& f, const std::vector<double>& theta, const std::vector<double>& known) {
+  if (std::string problem = values_problem(f, theta.size(), known.size()); !problem.empty()) return problem;
+  const auto finite = [](const std::vector<double>& values) {
+    return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+  };
+  if (!finite(theta) || !finite(known)) return fmt::format("its {} values are not all finite", f.name);
+  if (std::string problem = f.check(theta); !problem.empty())
+    return fmt::format("its true values are out of the {} parameter space: {}", f.name, problem);
+  if (!known.empty())
+    if (std::string problem = f.check_known(known); !problem.empty())
+      return fmt::format("its {}'s known constants are invalid: {}", f.name, problem);
+  return {};
+}
+
 // What the runner and the reports index by, checked: a file whose settings
 // are well-formed JSON (its checksum right) but name an estimand, a size or a
 // count its model cannot have is refused, never run or printed out of range.
-std::string settings_problem(const experiment_spec& spec, family_check check) {
+//
+// And what the config loader refuses (loader/config.cpp), in the loader's
+// limits: a name that would write outside the output folder, a level with no
+// interval, sample sizes the MLE does not exist at or out of order, a target
+// that is no figure, true values outside the parameter space of a family
+// this program knows. A hand-edited or foreign file with such settings is
+// bad input, refused by name, never run or reported.
+std::string settings_problem(const experiment_spec& spec) {
+  if (std::string problem = experiment_name_problem(spec.name); !problem.empty())
+    return fmt::format("its experiment name is {}, but {}", shown(spec.name), problem);
   if (spec.estimands.empty() || spec.sample_sizes.empty()) return "it has no estimands or no sample sizes";
+  if (spec.seed > static_cast<std::uint64_t>(max_seed)) return fmt::format("its seed {} exceeds {}", spec.seed, max_seed);
+  if (spec.replications < static_cast<std::uint64_t>(min_replications) ||
+      spec.replications > static_cast<std::uint64_t>(max_replications))
+    return fmt::format("its replications are {}, but must be in [{}, {}]", spec.replications, min_replications,
+                       max_replications);
+  if (!critical_value(spec.level))
+    return fmt::format("its level is {}, but must be in (0, 1), with a finite normal quantile at (1 + level) / 2",
+                       spec.level);
+  for (std::size_t i = 0; i < spec.sample_sizes.size(); ++i) {
+    const std::uint64_t n = spec.sample_sizes[i];
+    if (n < 1 || n > max_sample_size)
+      return fmt::format("its sample size {} is not in [1, {}]", n, max_sample_size);
+    if (i > 0 && n <= spec.sample_sizes[i - 1])
+      return fmt::format("its sample sizes must be strictly increasing, but {} follows {}", n, spec.sample_sizes[i - 1]);
+  }
+  for (std::size_t i = 0; i < spec.estimands.size(); ++i)
+    if (std::find(spec.estimands.begin(), spec.estimands.begin() + static_cast<std::ptrdiff_t>(i), spec.estimands[i]) !=
+        spec.estimands.begin() + static_cast<std::ptrdiff_t>(i))
+      return fmt::format("it lists the estimand {} twice", spec.estimands[i]);
+  for (const auto& [measure, mcse] : spec.targets)
+    if (!targetable(measure) || !(mcse > 0 && std::isfinite(mcse)))
+      return fmt::format("its target MCSE of {} is {}, but must be a figure with an MCSE (one of: {}) and a finite "
+                         "number > 0", measure, mcse, fmt::join(targetable_measures(), ", "));
   const auto estimand_problem = [&](const std::vector<std::string>& names) -> std::string {
     for (const auto& e : spec.estimands)
       if (std::find(names.begin(), names.end(), e) == names.end())
         return fmt::format("its estimand {} is none of {}", e, fmt::join(names, ", "));
     return {};
-  };
-  const auto values_problem = [](const family_info& f, std::size_t theta, std::size_t known) -> std::string {
-    if (theta == f.parameters.size() && known == f.known.size()) return {};
-    return fmt::format("it gives {} parameters and {} known constants of {}, which has {} and {}", theta, known,
-                       f.name, f.parameters.size(), f.known.size());
   };
   if (spec.regression) {
     const regression_spec& r = *spec.regression;
@@ -229,14 +293,21 @@ std::string settings_problem(const experiment_spec& spec, family_check check) {
     std::vector<std::string> names = regression_parameters(*model, r.columns);
     if (spec.theta.size() != names.size())
       return fmt::format("it gives {} values for the {} parameters of its {}", spec.theta.size(), names.size(), r.model);
+    if (!std::all_of(spec.theta.begin(), spec.theta.end(), [](double v) { return std::isfinite(v); }) ||
+        (model->dispersion && !(spec.theta.back() > 0)))
+      return fmt::format("its {} parameters [{}] are out of the model's parameter space", r.model,
+                         fmt::join(spec.theta, ", "));
+    // As many observations as coefficients at least (the loader's rule).
+    if (spec.sample_sizes.front() <= r.columns.size())
+      return fmt::format("its sample size {} is too small for the {} model's {} coefficients", spec.sample_sizes.front(),
+                         r.model, r.columns.size());
     const std::size_t width = r.columns.size() - (r.intercept && !r.columns.empty() ? 1 : 0);
     if (r.design.empty()) {
       if (r.covariates.size() != width)
         return fmt::format("it draws {} covariates for {} design columns", r.covariates.size(), width);
-      if (check == family_check::catalogue)
-        for (const auto& c : r.covariates)
-          if (std::string problem = values_problem(*find_family(c.family), c.theta.size(), c.known.size());
-              !problem.empty())
+      for (const auto& c : r.covariates)
+        if (const family_info* family = find_family(c.family))
+          if (std::string problem = family_problem(*family, c.theta, c.known); !problem.empty())
             return fmt::format("covariate {}: {}", c.name, problem);
     } else {
       if (r.design.size() != r.design_rows * width)
@@ -247,15 +318,25 @@ std::string settings_problem(const experiment_spec& spec, family_check check) {
     for (const auto& c : r.combinations) names.push_back(c.name);
     return estimand_problem(names);
   }
-  if (check != family_check::catalogue) return {};
-  const family_info& generating = *find_family(spec.family);
-  const family_info& fitted = *find_family(fitted_family(spec));
-  if (std::string problem = values_problem(generating, spec.theta.size(), spec.known.size()); !problem.empty())
-    return problem;
+  // A family this program does not know (a results file of a program's
+  // own family, a formula model not compiled yet) is checked by the program
+  // that knows it.
+  const family_info* generating = find_family(spec.family);
+  const family_info* fitted = find_family(fitted_family(spec));
+  if (!generating || !fitted) return {};
+  if (std::string problem = family_problem(*generating, spec.theta, spec.known); !problem.empty()) return problem;
   if (misspecified(spec))
-    if (std::string problem = values_problem(fitted, fitted.parameters.size(), spec.fit_known.size()); !problem.empty())
+    if (std::string problem = values_problem(*fitted, fitted->parameters.size(), spec.fit_known.size());
+        !problem.empty())
       return problem;
-  const auto estimands = fitted.estimands();
+  if (misspecified(spec) && !spec.fit_known.empty())
+    if (std::string problem = fitted->check_known(spec.fit_known); !problem.empty())
+      return fmt::format("its fitted {}'s known constants are invalid: {}", fitted->name, problem);
+  for (const family_info* family : {generating, fitted})
+    if (spec.sample_sizes.front() < family->min_sample_size)
+      return fmt::format("its sample size {} is too small: the {} MLE needs n >= {}", spec.sample_sizes.front(),
+                         family->name, family->min_sample_size);
+  const auto estimands = fitted->estimands();
   return estimand_problem({estimands.begin(), estimands.end()});
 }
 
@@ -318,7 +399,7 @@ experiment_spec spec_from_json(const json& j, family_check check) {
         throw state_error(fmt::format("its family {} is not in this program's catalogue: a family registered by a "
                                       "program of its own (docs/library.md) is merged by that program",
                                       name));
-  if (const std::string problem = settings_problem(spec, check); !problem.empty()) throw state_error(problem);
+  if (const std::string problem = settings_problem(spec); !problem.empty()) throw state_error(problem);
   return spec;
 }
 
@@ -355,11 +436,17 @@ std::vector<experiment_spec> conditions_from_settings(std::string_view text, con
         throw state_error(fmt::format("{}: {}", file, e.what()));
       }
     }
-    if (conditions.empty()) throw state_error(fmt::format("{}: not a usable state file: no conditions", file));
+    if (conditions.empty()) throw state_error(fmt::format("{}: its settings hold no conditions", file));
+    // The reports and the shards' file names take the first condition's name for all.
+    for (const auto& c : conditions)
+      if (c.name != conditions.front().name)
+        throw state_error(fmt::format("{}: its conditions name two experiments, {} and {}", file,
+                                      shown(conditions.front().name), shown(c.name)));
     if (settings_json(conditions) != text) throw state_error(fmt::format("{}: its settings are not canonical", file));
     return conditions;
   } catch (const json::exception& e) {
-    throw state_error(fmt::format("{}: not a usable state file: its settings do not parse ({})", file, e.what()));
+    // Said of the settings, not the file's kind: a results file's are read here too.
+    throw state_error(fmt::format("{}: its settings do not parse ({})", file, e.what()));
   }
 }
 
@@ -415,8 +502,55 @@ std::string encode_chunk(const accumulator_set& accumulators) {
   return std::move(w.str());
 }
 
-accumulator_set decode_chunk(std::string_view bytes, std::size_t estimands, const std::string& file) {
-  reader r(bytes, file);
+namespace {
+
+// describe_chunk, of condition `spec` of a study of `conditions`.
+std::string describe(const experiment_spec& spec, std::size_t conditions, chunk_id id) {
+  std::string text = fmt::format("chunk {} of n = {}", id.index + 1, spec.sample_sizes.at(id.size));
+  if (conditions > 1) text += fmt::format(" in condition {} ({})", id.condition + 1, condition_label(spec));
+  return text;
+}
+
+// Each replication a failure or an estimate; intervals, the alternative's
+// pairs and z only on estimates; the histogram's counts z's; sums of squares
+// not negative (a NaN passes: an overflow in a run makes one).
+std::string chunk_problem(const estimand_accumulator& a, std::uint64_t replications) {
+  const auto negative = [](double x) { return x < 0; };
+  const std::uint64_t estimates = a.errors.count;
+  if (a.failures > replications || estimates != replications - a.failures)
+    return fmt::format("{} failures and {} estimates in {} replications", a.failures, estimates, replications);
+  for (const interval_tally* t : {&a.fisher, &a.sandwich}) {
+    if (t->errors.count != t->variances.count || t->errors.count > estimates ||
+        t->covered > t->errors.count || t->miss_below > t->errors.count - t->covered ||
+        t->covered + t->miss_below + t->miss_above != t->errors.count)
+      return fmt::format("an interval tally of {} intervals ({} covered, {} and {} missed) for {} estimates",
+                         t->errors.count, t->covered, t->miss_below, t->miss_above, estimates);
+    if (negative(t->variances.m2) || negative(t->errors.m2)) return "a negative sum of squares";
+  }
+  if (a.paired.failures > estimates || a.paired.alternative.count > estimates - a.paired.failures)
+    return fmt::format("{} paired estimates and {} failures for {} estimates", a.paired.alternative.count,
+                       a.paired.failures, estimates);
+  if (a.z_count > estimates) return fmt::format("{} z values for {} estimates", a.z_count, estimates);
+  std::uint64_t binned = 0;
+  for (const std::uint64_t count : a.z_histogram) {
+    if (count > a.z_count - binned) return fmt::format("a histogram of more than its {} z values", a.z_count);
+    binned += count;
+  }
+  if (binned != a.z_count) return fmt::format("a histogram of {} of its {} z values", binned, a.z_count);
+  for (const double x : {a.errors.m2, a.sum_error4, a.paired.alternative.m2, a.paired.sum_a2, a.paired.sum_b2,
+                         a.paired.sum_a4, a.paired.sum_b4, a.paired.sum_a2b2, a.z_sums[1], a.z_sums[3], a.z_sums[5],
+                         a.z_sums[7]})
+    if (negative(x)) return "a negative sum of squares";
+  return {};
+}
+
+}  // namespace
+
+accumulator_set decode_chunk(std::string_view bytes, const prepared_study& study, chunk_id id,
+                             const std::string& file) {
+  const std::string what = describe(study.at(id.condition)->spec(), study.size(), id);
+  reader r(bytes, file, 0, what);
+  const std::size_t estimands = study.at(id.condition)->estimand_count();
   if (r.u32() != estimands) r.fail("a chunk with another number of estimands");
   accumulator_set accumulators(estimands);
   for (auto& a : accumulators) {
@@ -431,6 +565,12 @@ accumulator_set decode_chunk(std::string_view bytes, std::size_t estimands, cons
     for (std::uint64_t& count : a.z_histogram) count = r.varint();
   }
   if (!r.done()) r.fail("trailing bytes in a chunk");
+  const std::uint64_t replications =
+      chunk_replications(study.at(id.condition)->spec().replications, id.index).size();
+  for (std::size_t e = 0; e < estimands; ++e)
+    if (const std::string problem = chunk_problem(accumulators[e], replications); !problem.empty())
+      throw state_error(fmt::format("{}: not a usable state file: {}: estimand {}: {}", file, what,
+                                    study.at(id.condition)->spec().estimands.at(e), problem));
   return accumulators;
 }
 
@@ -457,24 +597,26 @@ std::string encode_state(const experiment_state& state) {
 experiment_state decode_state(std::string_view bytes, const std::string& file) {
   if (bytes.substr(0, magic.size()) != magic)
     throw state_error(fmt::format("{}: not an mlesim state file (no MLESIMST header)", file));
-  reader r(bytes.substr(magic.size()), file);
+  reader r(bytes.substr(magic.size()), file, magic.size());
   const std::uint32_t version = r.u32();
   if (version != state_format_version)
     throw state_error(fmt::format("{}: written by state format {}, this mlesim reads format {}: rerun that part with "
                                   "this build",
                                   file, version, state_format_version));
+  const std::size_t payload_at = r.offset() + 8;
   const std::string_view payload = r.bytes();
   const std::uint64_t checksum = r.u64();
   if (!r.done()) r.fail("trailing bytes");
   if (fnv1a(bytes.substr(0, bytes.size() - 8)) != checksum)
     throw state_error(fmt::format("{}: corrupt: its checksum does not match its contents", file));
 
-  reader p(payload, file);
+  reader p(payload, file, payload_at);
   experiment_state state;
   state.settings = std::string(p.bytes());
   state.shard = p.u32();
   state.shards = p.u32();
-  if (state.shards == 0 || state.shard == 0 || state.shard > state.shards) p.fail("a shard number out of range");
+  if (state.shards == 0 || state.shard == 0 || state.shard > state.shards || state.shards > max_shards)
+    p.fail(fmt::format("shard {} of {} (K/N with 1 <= K <= N <= {})", state.shard, state.shards, max_shards));
   const std::uint64_t count = p.u64();
   for (std::uint64_t i = 0; i < count; ++i) {
     chunk_id id;
@@ -488,6 +630,9 @@ experiment_state decode_state(std::string_view bytes, const std::string& file) {
 }
 
 experiment_state read_state(const std::filesystem::path& file) {
+  // A folder opens as a stream on Linux, and reads as no bytes.
+  if (std::error_code error; std::filesystem::is_directory(file, error))
+    throw state_error(fmt::format("{}: a folder, not a state file", file.string()));
   std::ifstream in(file, std::ios::binary);
   if (!in) throw state_error(fmt::format("{}: cannot read: {}", file.string(), std::strerror(errno)));
   std::ostringstream buffer;
@@ -533,21 +678,22 @@ experiment_state run_to_state(const prepared_study& study, std::span<const chunk
 }
 
 std::string describe_chunk(std::span<const experiment_spec> conditions, chunk_id id) {
-  const experiment_spec& spec = conditions[id.condition];
-  std::string text = fmt::format("chunk {} of n = {}", id.index + 1, spec.sample_sizes.at(id.size));
-  if (conditions.size() > 1) text += fmt::format(" in condition {} ({})", id.condition + 1, condition_label(spec));
-  return text;
+  // A chunk read from a file may name a condition or size the study lacks.
+  if (id.condition >= conditions.size() || id.size >= conditions[id.condition].sample_sizes.size())
+    return fmt::format("chunk {} of sample size {} of condition {}, which this study lacks,", id.index + 1,
+                       id.size + 1, id.condition + 1);
+  return describe(conditions[id.condition], conditions.size(), id);
 }
 
 std::vector<experiment_result> summarize_encoded(const prepared_study& study,
-                                                 const std::map<chunk_id, std::string>& chunks,
+                                                 const std::map<chunk_id, std::pair<std::string, std::string>>& chunks,
                                                  const std::string& source) {
   const std::vector<experiment_spec> conditions = specs_of(study);
   run_hooks hooks{.compute = false};
   hooks.saved = [&](chunk_id id) -> std::optional<accumulator_set> {
     const auto it = chunks.find(id);
     if (it == chunks.end()) return std::nullopt;
-    return decode_chunk(it->second, study.at(id.condition)->estimand_count(), source);
+    return decode_chunk(it->second.first, study, id, it->second.second);
   };
   hooks.missing = [&](chunk_id id) {
     throw state_error(fmt::format("{}: {} is missing", source, describe_chunk(conditions, id)));

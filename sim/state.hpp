@@ -22,6 +22,10 @@ namespace mlesim {
 // another version is refused, never merged.
 inline constexpr std::uint32_t state_format_version = 3;
 
+// The most shards a study is cut into (`run --shard K/N`); a state of more
+// is refused, so a file cannot make `merge` look for billions of others.
+inline constexpr std::uint32_t max_shards = 65536;
+
 // A state file that cannot be used: corrupt, truncated, of another version,
 // or of another study. The message names the file.
 struct state_error : std::runtime_error {
@@ -54,7 +58,13 @@ struct experiment_state {
 };
 
 std::string encode_chunk(const accumulator_set& accumulators);
-accumulator_set decode_chunk(std::string_view bytes, std::size_t estimands, const std::string& file);
+// Chunk `id` of the study, from its bytes in `file`: refused (state_error,
+// naming the file and the chunk) unless its counts are those of its
+// replications (each one a failure or an estimate, no interval or z more
+// than the estimates, the histogram's counts summing to z's) and its sums of
+// squares not negative. A sum may be NaN or infinite: an overflow in a run
+// gives one, and the reports print it as absent.
+accumulator_set decode_chunk(std::string_view bytes, const prepared_study& study, chunk_id id, const std::string& file);
 
 // The whole file's bytes, and back; decode checks the magic, the version,
 // the length and the checksum, and names `file` in every error.
@@ -69,10 +79,11 @@ std::vector<chunk_id> shard_chunks(std::span<const experiment_spec> conditions, 
 // Runs the given chunks (in parallel) into shard K of N's state.
 experiment_state run_to_state(const prepared_study& study, std::span<const chunk_id> chunks, std::uint32_t shard,
                               std::uint32_t shards, const progress_callback& progress = {});
-// The results from encoded chunks that hold every chunk the study needs;
-// `source` names them in errors.
+// The results from encoded chunks that hold every chunk the study needs,
+// each with the file it came from (named in errors); `source` names them all
+// in the error for a missing one.
 std::vector<experiment_result> summarize_encoded(const prepared_study& study,
-                                                 const std::map<chunk_id, std::string>& chunks,
+                                                 const std::map<chunk_id, std::pair<std::string, std::string>>& chunks,
                                                  const std::string& source);
 
 // "chunk 3 of n = 10" or "chunk 3 of n = 10 in condition 2".

@@ -135,8 +135,20 @@ fit_error infinite normal "infinite.csv:3:1: inf is not a finite number" '1\n2\n
 fit_error zero-gamma gamma "zero-gamma.csv:3:1: 0 is outside the support of the gamma family" 'x\n1.5\n0\n2\n'
 fit_error bernoulli-half bernoulli "bernoulli-half.csv:2:1: 1.5 is outside the support of the bernoulli family" '1\n1.5\n0\n'
 fit_error empty normal "empty.csv: no data" 'x\n'
-fit_error one-value gamma "1 distinct value(s) in 3 observations: too few for a gamma fit" '2\n2\n2\n'
+fit_error one-value gamma "1 distinct value(s) in 3 observations: too few to fit the gamma" '2\n2\n2\n'
 fit_error ragged normal "ragged.csv:3: 2 fields, but the first line has 1" '1\n2\n3,4\n'
+# Counts near the largest double: past double precision, said as the normal says it, never an internal error.
+for family in poisson negative_binomial geometric; do
+  fit_error "huge-$family" "$family" "MLE of these 3 observations is beyond double precision" 'x\n1e308\n1.7e308\n1e308\n'
+done
+for family in poisson negative_binomial; do  # a sum that does not overflow, a log-factorial or a variance that does
+  fit_error "huge-one-$family" "$family" "MLE of these 2 observations is beyond double precision" 'x\n1e308\n0\n'
+done
+# Underdispersed counts have no negative binomial MLE: said plainly, no estimate printed as nan.
+fit_error underdispersed negative_binomial \
+  "the negative_binomial MLE of these 3 observations does not exist: their variance 0.666667 is not above their mean 1" \
+  '0\n1\n2\n'
+grep -qi 'nan\|boundary' "$work/stderr" && bad "underdispersed: $(cat "$work/stderr")" || ok
 "$mlesim" fit --model normal "$root/tests/data/normal.csv" --fixed sigma=1 > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && grep -qF "normal has no parameter 'sigma'" "$work/stderr" && ok || bad "fit --fixed unknown: $(cat "$work/stderr")"
 "$mlesim" fit --model frechet "$root/tests/data/normal.csv" > /dev/null 2> "$work/stderr"
@@ -324,6 +336,11 @@ seed_error --seed 18446744073709551616 "--seed is 18446744073709551616, but must
 seed_error --seed 9223372036854775808 "--seed is 9223372036854775808, but must be in [0, 9223372036854775807]"
 seed_error --seed 1e23 "--seed must be an integer, got '1e23'"
 seed_error --reps 1 "--reps is 1, but must be in [2, 1000000000000]"
+# Seconds: NaN is no number of seconds (CLI11's range check let it through).
+seed_error --checkpoint-every nan "--checkpoint-every: Value nan not in range 0 to 86400"
+seed_error --progress-every nan "--progress-every: Value nan not in range 0 to 86400"
+seed_error --checkpoint-every inf "--checkpoint-every: Value inf not in range 0 to 86400"
+seed_error --progress-every -1 "--progress-every: Value -1 not in range 0 to 86400"
 "$mlesim" run "$root/experiments/quickstart.toml" -o "$work/seed-max" --seed 9223372036854775807 --reps 20 > /dev/null 2>&1
 grep -q '| seed | 9223372036854775807 |' "$work/seed-max/quickstart.md" && ok || bad "--seed 2^63 - 1 not applied"
 
@@ -475,6 +492,12 @@ fi
 "$mlesim" verify "$work/verify-pass.toml" -o "$work/junit-in" --junit "$work/junit-in/verify-pass.csv" > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && ok || bad "--junit over a report: wanted exit 2"
 grep -qF "experiment 'verify-pass' writes verify-pass.csv there" "$work/stderr" && ok || bad "--junit over a report: $(cat "$work/stderr")"
+# The folder's index is rewritten by every run: a JUnit file there would be lost.
+for index in index.md index.html; do
+  "$mlesim" verify "$work/verify-pass.toml" -o "$work/junit-in" --junit "$work/junit-in/$index" > /dev/null 2> "$work/stderr"
+  [ $? = 2 ] && grep -qF -- "--junit $work/junit-in/$index: the output folder's index" "$work/stderr" && ok \
+    || bad "--junit over the $index: $(cat "$work/stderr")"
+done
 "$mlesim" verify "$work/verify-pass.toml" "$work/syntax.toml" -o "$work/junit-bad" --junit "$work/ci/bad.xml" > /dev/null 2>&1
 [ $? = 2 ] && [ ! -e "$work/ci/bad.xml" ] && ok || bad "a bad config still wrote a JUnit file"
 "$mlesim" run "$work/verify-pass.toml" --junit "$work/ci/run.xml" > /dev/null 2>&1

@@ -90,7 +90,7 @@ TEST_CASE("config: each bad input names the file, line, column and key") {
       {"sample_sizes = [10, 20]", "sample_sizes = []", "bad.toml:5:16: [experiment].sample_sizes is empty"},
       {"sample_sizes = [10, 20]", "sample_sizes = [10, 0]", "bad.toml:5:21: [experiment].sample_sizes is 0, but must be in [1,"},
       {"sample_sizes = [10, 20]", "sample_sizes = [20, 10]", "bad.toml:5:21: [experiment].sample_sizes must be strictly increasing"},
-      {"sample_sizes = [10, 20]", "sample_sizes = [1, 20]", "[experiment].sample_sizes has 1, but the gamma MLE needs n >= 2"},
+      {"sample_sizes = [10, 20]", "sample_sizes = [1, 20]", "bad.toml:5:16: [experiment].sample_sizes has 1, but the gamma MLE needs n >= 2"},
       {"shape = 2.0", "shape = -2.0", "bad.toml:9:10: [generate].params is out of the gamma parameter space: shape is -2, but must be > 0"},
       {"shape = 2.0", "shap = 2.0", "bad.toml:9:12: unknown parameter 'shap' in [generate].params: gamma has shape, rate"},
       {"shape = 2.0, ", "", "bad.toml:9:10: [generate].params lacks shape"},
@@ -108,6 +108,9 @@ TEST_CASE("config: each bad input names the file, line, column and key") {
     CAPTURE(message);
     CHECK(message.find(c.message) != std::string::npos);
   }
+  // A missing table is named as a table, not "the top level.experiment".
+  CHECK(error_of("") == "bad.toml:1:1: missing key [experiment]");
+  CHECK(error_of("\xef\xbb\xbf") == "bad.toml:1:1: missing key [experiment]");
 }
 
 TEST_CASE("config: a misspecified fit names the fitted family and its estimands") {

@@ -74,6 +74,16 @@ expect_refusal version "version.state: written by state format 99" \
   "$s/gamma.shard-1-of-3.state" "$work/version.state" "$s/gamma.shard-3-of-3.state"
 printf 'not a state' > "$work/text.state"
 expect_refusal not-a-state "text.state: not an mlesim state file" "$work/text.state"
+# Offsets count from the file's start: the magic and version are 12 bytes.
+head -c 12 "$s/gamma.shard-2-of-3.state" > "$work/twelve.state"
+expect_refusal offset "twelve.state: not a usable state file: truncated at byte 12" "$work/twelve.state"
+# A study of the most shards --shard allows, one of them given: the count and a few names, not 65535 of them.
+"$mlesim" run --reps 20 --shard 1/65536 -o "$work/many" "$root/experiments/quickstart.toml" > /dev/null \
+  || bad "shard 1 of 65536 failed"
+expect_refusal many-missing "quickstart: missing 65535 of 65536 shards: quickstart.shard-2-of-65536.state, " \
+  "$work/many/quickstart.shard-1-of-65536.state"
+grep -qF "quickstart.shard-6-of-65536.state and 65530 more" "$work/stderr" && [ "$(wc -c < "$work/stderr")" -lt 1000 ] \
+  && ok || bad "many-missing: $(head -c 1000 "$work/stderr")"
 
 # Killed with SIGKILL three times at random moments, then resumed: the bytes of one run.
 cat > "$work/long.toml" <<'TOML'
@@ -103,6 +113,11 @@ done
 "$mlesim" run --resume --seed 12 -o "$work/long-resumed" "$work/long.toml" > /dev/null 2> "$work/stderr"
 [ $? = 2 ] && ok || bad "a resume with another seed was not refused"
 grep -qF 'seed: 11 -> 12' "$work/stderr" && ok || bad "the refusal does not say what changed: $(cat "$work/stderr")"
+# A folder where the checkpoint should be is named as one.
+mkdir -p "$work/folder-checkpoint/long.checkpoint.state"
+"$mlesim" run --resume -o "$work/folder-checkpoint" "$work/long.toml" > /dev/null 2> "$work/stderr"
+[ $? = 2 ] && grep -qF "long.checkpoint.state: a folder, not a state file" "$work/stderr" && ok \
+  || bad "a folder as the checkpoint: $(cat "$work/stderr")"
 "$mlesim" run --resume -o "$work/long-resumed" "$work/long.toml" > /dev/null || bad "the resumed run failed"
 same_reports "$work/long-single" "$work/long-resumed"
 [ ! -e "$work/long-resumed/long.checkpoint.state" ] && ok || bad "a finished run left its checkpoint"

@@ -206,8 +206,17 @@ grep -q '"parameters":\[\]' "$work/undescribed/quickstart.results.json" && ok ||
 # An experiment named index would overwrite the folder's index.
 sed 's/^name = "quickstart"/name = "index"/' "$root/experiments/quickstart.toml" > "$work/index.toml"
 "$mlesim" run "$work/index.toml" -o "$work/index-out" > /dev/null 2> "$work/stderr"
-[ $? = 2 ] && grep -q "index.toml: experiment 'index' would write index.md, the output folder's index" "$work/stderr" \
+[ $? = 2 ] && grep -q "index.toml:[0-9]*:[0-9]*: \[experiment\].name is 'index', but its index.md and index.html would be the output folder's index" "$work/stderr" \
   && ok || bad "an experiment named index: $(cat "$work/stderr")"
+# Nor may a results file of an experiment named index (or INDEX) redraw them.
+for index in index INDEX; do
+  mkdir "$work/index-results-$index"
+  sed "s/\"name\":\"quickstart\"/\"name\":\"$index\"/g" "$out/quickstart.results.json" \
+    > "$work/index-results-$index/$index.results.json"
+  "$mlesim" report "$work/index-results-$index" > /dev/null 2> "$work/stderr"
+  [ $? = 2 ] && grep -q "$index.results.json: its experiment name is \"$index\", but its index.md" "$work/stderr" \
+    && [ ! -e "$work/index-results-$index/$index.csv" ] && ok || bad "report of a results file named $index: $(cat "$work/stderr")"
+done
 
 # No gnuplot on PATH: the tables and pages are written, figures skipped, said once.
 PATH=/nonexistent "$mlesim" run "${configs[0]}" "${configs[1]}" --reps 200 -o "$work/no-gnuplot" > /dev/null 2> "$work/stderr"

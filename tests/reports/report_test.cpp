@@ -1,11 +1,14 @@
 #include "reports/csv.hpp"
 #include "reports/format.hpp"
 #include "reports/markdown.hpp"
+#include "reports/results_json.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numbers>
 #include <sstream>
@@ -115,4 +118,34 @@ TEST_CASE("format: a value to the precision of its MCSE") {
   CHECK(format::with_mcse(std::nullopt, 0.1) == "—");
   CHECK(format::exact(std::nullopt).empty());
   CHECK(format::exact(0.1) == "0.1");
+}
+
+TEST_CASE("results file: settings, counts or a histogram a run cannot have are refused, naming the file") {
+  const nlohmann::json saved = nlohmann::json::parse(results_json(run("exponential", {2}, {"rate"}), "build", ""));
+  CHECK_NOTHROW(read_results_json(saved.dump(), "x.results.json"));
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases{
+      {[](nlohmann::json& j) { j["settings"]["conditions"][0]["level"] = 2.0; }, "its level is 2"},
+      {[](nlohmann::json& j) { j["settings"]["conditions"][0]["name"] = "index"; }, "its experiment name is \"index\""},
+      {[](nlohmann::json& j) { j["conditions"][0]["rows"][0]["measures"]["reps"] = -3; }, "its reps -3 is not a count"},
+      {[](nlohmann::json& j) { j["conditions"][0]["rows"][0]["measures"]["used"] = 7; }, "7 replications used of 200"},
+      {[](nlohmann::json& j) { j["conditions"][0]["rows"][0]["measures"]["z_histogram"] = {1, 2}; },
+       "its z_histogram is not 1000 counts"},
+      {[](nlohmann::json& j) { j["conditions"][0]["rows"][0]["measures"]["z_histogram"] = std::vector<int>(1000, -5); },
+       "its z_histogram count -5 is not a count"},
+      {[](nlohmann::json& j) { j["conditions"][0]["rows"][0]["measures"]["z_histogram"] = std::vector<int>(1000, 1); },
+       "its z_histogram counts more than its 200 used replications"},
+  };
+  for (const auto& [edit, message] : cases) {
+    nlohmann::json edited = saved;
+    edit(edited);
+    std::string problem;
+    try {
+      read_results_json(edited.dump(), "x.results.json");
+    } catch (const results_error& e) {
+      problem = e.what();
+    }
+    CAPTURE(problem);
+    CHECK(problem.rfind("x.results.json: ", 0) == 0);
+    CHECK(problem.find(message) != std::string::npos);
+  }
 }
