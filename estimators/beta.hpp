@@ -49,8 +49,6 @@ struct beta {
   // 1e8 the draws' spread nears the spacing of doubles.
   static constexpr double min_shape = 0.5, max_shape = 1e8;
 
-  // The parameter space itself, without the range double precision supports
-  // for simulating: a fit's estimate may lie beyond that range.
   // As the sample concentrates, a + b grows like the reciprocal of its
   // variance (the beta is then nearly normal with variance m(1 - m)/(a + b)),
   // whose n - 1 free dimensions give P(var < e) ~ e^((n-1)/2): a-hat and
@@ -60,6 +58,8 @@ struct beta {
     return estimand == "a" || estimand == "b" ? (n - 1) / 2 : INFINITY;
   }
 
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
   static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::positive("a", t[0]), checks::positive("b", t[1]));
   }

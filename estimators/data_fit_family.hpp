@@ -324,7 +324,9 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   // A discrete family whose fit gives no estimate at all has no MLE for these
   // data (the negative binomial's underdispersed sample): said with the
   // family's reason, never printed as NaN estimates on a "boundary".
-  if (discrete(family.support) && !unrestricted.theta.allFinite()) {
+  // With a parameter held the others' MLE may still exist (the negative
+  // binomial's prob at a given size): that fit is the restricted one below.
+  if (discrete(family.support) && !unrestricted.theta.allFinite() && fixed.empty()) {
     if (const auto [mean, variance] = sample_moments(x); !std::isfinite(variance)) {
       out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: their variance "
                                      "overflows", family.name, x.size());

@@ -58,29 +58,41 @@ divergence check_tail(const F& f, double anchor, double direction, double near, 
   }
   // Toward infinity, at distances a decade apart from `near` to `far`: the
   // slope between the farthest point where |f| is a finite positive number
-  // and one at least 10^5 nearer. Points past an overflow of h, or of the
-  // density's underflow, or both (inf times 0), say nothing: far out, a t
-  // density of df 10 underflows before h = x^12 overflows, and h = x^16
-  // overflows where a logistic density is already 0. Before, the two ends
-  // of the range decided alone: x^12 against the t's x^-11 read as
-  // integrable (its far end underflowed to 0), x^16 against the logistic as
-  // infinite (inf times 0).
+  // and one at least 10^5 nearer. A point where h overflows while the
+  // density is still positive (|f| = inf: h grows exponentially, as a
+  // Gompertz score's x e^(bx) against a gamma's e^-x) diverges, as before;
+  // one where the density has underflowed (0, or inf times 0 = NaN) says
+  // nothing: far out, a t density of df 10 underflows before h = x^12
+  // overflows, and h = x^16 overflows where a logistic density is already
+  // 0. Before, the two ends of the range decided alone: x^12 against the
+  // t's x^-11 read as integrable (its far end underflowed to 0), x^16
+  // against the logistic as infinite (inf times 0).
   const int decades = static_cast<int>(std::floor(std::log10(far / near)));
   std::vector<std::pair<double, double>> seen;  // (log distance, log |f|)
   for (int k = 0; k <= decades; ++k) {
     const double distance = near * std::pow(10.0, k);
     const double value = std::abs(f(anchor + direction * distance));
+    if (value == infinity) {
+      d.diverges = true;
+      d.slope = infinity;
+      return d;
+    }
     if (std::isfinite(value) && value > 0) seen.emplace_back(std::log(distance), std::log(value));
   }
   if (seen.size() < 2) return d;
   const auto [far_log, far_value] = seen.back();
-  for (auto it = seen.rbegin() + 1; it != seen.rend(); ++it)
+  // The partner: 5 decades nearer where the points reach that far, else the
+  // next point in (a tail that underflows within a few decades is deep in
+  // its decay there, and one that overflows steeply rises there).
+  auto partner = seen.rbegin() + 1;
+  for (auto it = partner; it != seen.rend(); ++it)
     if (far_log - it->first >= 5 * std::log(10.0)) {
-      d.slope = (far_value - it->second) / (far_log - it->first);
-      // |x|^-1 is the edge: not integrable toward infinity.
-      d.diverges = d.slope >= -1 - 1e-9;
-      return d;
+      partner = it;
+      break;
     }
+  d.slope = (far_value - partner->second) / (far_log - partner->first);
+  // |x|^-1 is the edge: not integrable toward infinity.
+  d.diverges = d.slope >= -1 - 1e-9;
   return d;
 }
 
@@ -198,8 +210,12 @@ expectation_value density_expectation(const family_info& family, std::span<const
         result.status = state::infinite;
         result.why = std::isfinite(end)
                          ? fmt::format("the integrand grows like |x - {}|^{:.3g} there: not integrable", end, d.slope)
-                         : fmt::format("the integrand goes like |x|^{:.3g} as x -> {}inf: not integrable",
-                                       d.slope, direction > 0 ? "+" : "-");
+                         : std::isinf(d.slope)
+                               ? fmt::format("h(x) overflows as x -> {}inf where the density is still positive: "
+                                             "not integrable",
+                                             direction > 0 ? "+" : "-")
+                               : fmt::format("the integrand goes like |x|^{:.3g} as x -> {}inf: not integrable",
+                                             d.slope, direction > 0 ? "+" : "-");
         return result;
       }
     }

@@ -42,8 +42,6 @@ struct lognormal {
   // fourth powers finite), and log x, exact to 1e-16, resolves sigma to 1e-10.
   static constexpr double max_mu = 100, min_sigma2 = 1e-12, max_sigma2 = 100;
 
-  // The parameter space itself, without the range double precision supports
-  // for simulating: a fit's estimate may lie beyond that range.
   // The mean's estimate exp(mu-hat + sigma2-hat/2), with sigma2-hat =
   // sigma2 chi2(n - 1)/n independent of the normal mu-hat: E exp(q sigma2-hat
   // / 2) is finite for q < n / sigma2 only (chi2's moment generating function
@@ -52,6 +50,8 @@ struct lognormal {
     return estimand == "mean" ? n / t[1] : INFINITY;
   }
 
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
   static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::finite("mu", t[0]), checks::positive("sigma2", t[1]));
   }

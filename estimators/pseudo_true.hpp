@@ -238,9 +238,8 @@ double quadratic_form(const vector<K>& g, const matrix<K>& v) {
 // normal fitted to Student t data of df v: sigma2-hat is a mean of squares,
 // with moments below order v/2). Checked at the orders the figures need
 // (sim/measures.hpp's moment_needs: 2, 4, 6, 8); `below` is the first whose
-// E_G|c' score|^q is infinite, +inf where none is. An expectation that is
-// merely inaccurate is not taken as infinite: its tail was seen to decay
-// faster than 1/x.
+// E_G|c' score|^q is infinite, or cannot be computed (a finite moment not
+// established is not assumed), +inf where every one is finite.
 struct moment_reach {
   double below = std::numeric_limits<double>::infinity();
   std::string why{};
@@ -271,6 +270,11 @@ moment_reach estimator_moments(const F& f, const family_info& generator, std::sp
     if (e.status == expectation_value::state::infinite)
       return {q, fmt::format("E_G|c′ score(X; θ*)|^{:g} is infinite ({}), where g(θ̂) − g(θ*) ≈ c′ times the mean "
                              "score, c = A⁻¹∇g: the estimate has no finite moment of order {:g}",
+                             q, e.why, q)};
+    if (!e.ok())
+      return {q, fmt::format("E_G|c′ score(X; θ*)|^{:g}, where g(θ̂) − g(θ*) ≈ c′ times the mean score, c = A⁻¹∇g, "
+                             "could not be computed ({}): a finite moment of order {:g} of the estimate is not "
+                             "established",
                              q, e.why, q)};
   }
   return {};

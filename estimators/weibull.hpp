@@ -57,8 +57,6 @@ struct weibull {
   // spread, 1/shape, nears the spacing of doubles.
   static constexpr double min_shape = 0.1, max_shape = 1e8;
 
-  // The parameter space itself, without the range double precision supports
-  // for simulating: a fit's estimate may lie beyond that range.
   // log x is a location-scale family with scale 1/shape: the shape's
   // estimate is 1/(r c(u)), with r the spread of the n log values about
   // their mean (n - 1 free dimensions, so P(r < e) ~ e^(n-1)) and c bounded
@@ -69,6 +67,8 @@ struct weibull {
     return estimand == "shape" ? n - 1 : INFINITY;
   }
 
+  // The parameter space itself, without the range double precision supports
+  // for simulating: a fit's estimate may lie beyond that range.
   static std::string check_space(const parameters& t) {
     return checks::first_failure(checks::positive("shape", t[0]), checks::positive("scale", t[1]));
   }

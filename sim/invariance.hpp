@@ -41,8 +41,8 @@ inline invariance_result combine_invariance(invariance_result a, const invarianc
 
 // How far from the maximum phi (theta with coordinate g.replaces swapped for
 // eta) the direct fit starts: half the delta-method standard error of each
-// chart coordinate from the observed information, or 2% of the coordinate
-// where that is not finite and positive.
+// chart coordinate from the observed information, or 2% of the coordinate's
+// size (at least 2e-8) where that is not finite and positive.
 template <int K>
 vector<K> start_offset(const matrix<K>& observed, const reparametrization<K>& g, const vector<K>& theta,
                        const vector<K>& phi) {
@@ -51,7 +51,7 @@ vector<K> start_offset(const matrix<K>& observed, const reparametrization<K>& g,
   for (int j = 0; j < K; ++j) {
     const vector<K> gradient = j == g.replaces ? g.gradient(theta) : vector<K>::Unit(j);
     const double sd = std::sqrt(gradient.dot(covariance * gradient));
-    away[j] = std::isfinite(sd) && sd > 0 ? sd / 2 : 0.02 * phi[j];
+    away[j] = std::isfinite(sd) && sd > 0 ? sd / 2 : 0.02 * std::max(std::abs(phi[j]), 1e-6);
   }
   return away;
 }

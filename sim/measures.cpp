@@ -130,8 +130,8 @@ std::string figures_without_moments(double moments_below) {
   std::vector<std::string> left_out;
   if (!(moments_below > moment_needs::bias)) left_out.emplace_back("the mean and bias");
   if (!(moments_below > moment_needs::spread))
-    left_out.emplace_back("emp. SE, MSE, var/CRLB, the model SEs and their relative errors, and the relative "
-                          "efficiency");
+    left_out.emplace_back("emp. SE, MSE, var/CRLB, the model SEs and their relative errors (and a second "
+                          "estimator's relative efficiency)");
   if (!(moments_below > moment_needs::skewness)) left_out.emplace_back("the skewness of z");
   if (!(moments_below > moment_needs::kurtosis)) left_out.emplace_back("the excess kurtosis of z");
   std::string text;
