@@ -98,6 +98,29 @@ TEST_CASE("expectation: a moment the law does not have is infinite, never a numb
   CHECK(inverse.status == expectation_value::state::infinite);
 }
 
+TEST_CASE("expectation: the tail test reads the far points that are numbers, and an overflow where mass remains") {
+  // High powers, as the moments of a misspecified estimate need: x^12 against
+  // a t10's x^-11 diverges though its density underflows far out; x^8 does
+  // not. x^16 against a logistic converges though x^16 overflows where the
+  // density is 0 (inf times 0). e^(1.2 x) against an exponential(1)
+  // diverges, overflowing where the density is still positive.
+  const family_info& t = *find_family("student_t");
+  const std::vector<double> theta{0, 1}, df10{10};
+  const auto pow = [](double x, int k) { return std::pow(std::abs(x), k); };
+  CHECK(expectation(t, theta, df10, [&](double x) { return pow(x, 12); }).status == expectation_value::state::infinite);
+  CHECK(expectation(t, theta, df10, [&](double x) { return pow(x, 8); }).status != expectation_value::state::infinite);
+  const auto logistic =
+      expectation(*find_family("logistic"), std::vector<double>{0, 1}, {}, [&](double x) { return pow(x, 16); });
+  CHECK(logistic.status != expectation_value::state::infinite);
+  const auto growth =
+      expectation(*find_family("exponential"), std::vector<double>{1}, {}, [](double x) { return std::exp(1.2 * x); });
+  CHECK(growth.status == expectation_value::state::infinite);
+  const auto slower =
+      expectation(*find_family("exponential"), std::vector<double>{1}, {}, [](double x) { return std::exp(0.8 * x); });
+  CHECK(slower.ok());
+  CHECK(slower.value == doctest::Approx(5).epsilon(1e-8));  // 1 / (1 - 0.8)
+}
+
 TEST_CASE("expectation: a jump of h at a breakpoint is integrated exactly") {
   // E[sign(X - c)] = 1 - 2 G(c) under N(2, 4), c = 2.5: 1 - 2 Phi(0.25).
   const family_info& normal = *find_family("normal");
