@@ -36,7 +36,9 @@ struct beta {
        1, [](double eta, const parameters& t) { return parameters{t[0], t[0] * (1 - eta) / eta}; }},
   }};
 
-  // Method of moments: a + b = mean (1 - mean) / variance - 1, a = mean (a + b).
+  // Method of moments: a + b = mean (1 - mean) / variance - 1, a = mean (a + b):
+  // the reciprocal of the variance, as the MLE's limits (moments_below).
+  static constexpr bool alternative_shares_moments = true;
   static constexpr alternative_estimator<2> alternative{
       "method of moments", [](std::span<const double> x) -> fit_result<2> {
         const sample_moments m(x);

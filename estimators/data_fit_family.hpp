@@ -31,6 +31,16 @@
 
 namespace mlesim::fitting {
 
+// A fit refused for its data: what it was of, and why; no figures.
+inline data_fit refused(const data_fit& of, double level, std::string problem) {
+  data_fit result;
+  result.family = of.family;
+  result.n = of.n;
+  result.level = level;
+  result.data_problem = std::move(problem);
+  return result;
+}
+
 constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
 
 // A profile bound is found to this relative precision (of the larger of the
@@ -391,14 +401,10 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   // NaN, or an infinite maximum: the data are past what double precision
   // holds (a count so large its log-factorial overflows), not a fit.
   if (std::isnan(out.log_likelihood) || (fit.converged && !std::isfinite(out.log_likelihood))) {
-    data_fit refused;
-    refused.family = out.family;
-    refused.n = out.n;
-    refused.level = level;
-    refused.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: the "
-                                       "log-likelihood at the estimate is not a finite number",
-                                       family.name, x.size());
-    return refused;
+    return refused(out, level,
+                   fmt::format("the {} MLE of these {} observations is beyond double precision: the log-likelihood "
+                               "at the estimate is not a finite number",
+                               family.name, x.size()));
   }
   const double k = static_cast<double>(free.size()), n = static_cast<double>(x.size());
   out.aic = 2 * k - 2 * out.log_likelihood;
@@ -551,14 +557,10 @@ data_fit fit_in_units(std::span<const double> known, const std::vector<double>& 
     };
     p.estimate = shift + factor * p.estimate;
     if (!std::isfinite(p.estimate)) {
-      data_fit refused;
-      refused.family = out.family;
-      refused.n = out.n;
-      refused.level = level;
-      refused.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: {}-hat "
-                                         "overflows in the data's units",
-                                         F::name, x.size(), p.name);
-      return refused;
+      return refused(out, level,
+                     fmt::format("the {} MLE of these {} observations is beyond double precision: {}-hat overflows "
+                                 "in the data's units",
+                                 F::name, x.size(), p.name));
     }
     if (p.se) p.se = factor * *p.se;
     back(p.wald_low), back(p.wald_high), back(p.profile_low), back(p.profile_high);

@@ -172,6 +172,15 @@ concept has_moment_limits = requires(const typename F::parameters& t) {
   { F::moments_below(t, 1.0, std::string_view{}) } -> std::convertible_to<double>;
 };
 
+// A family whose second estimator has the MLE's moment limits (the gamma's
+// method-of-moments shape x-bar^2/s^2 grows as 1/s^2 where the MLE grows as
+// 1/(2s)) says `static constexpr bool alternative_shares_moments = true`:
+// the second estimator's figures are then left out where the MLE's are.
+template <class F>
+concept alternative_shares_moments = has_alternative<F> && has_moment_limits<F> && requires {
+  requires F::alternative_shares_moments;
+};
+
 // A family is a policy type: metadata and the parameter check as statics,
 // the likelihood, sampler and fit as members called on a value of the type.
 // Most families are empty and make every member static; a family with known

@@ -85,7 +85,10 @@ struct gamma {
   static constexpr double shape_tolerance = 1e-12;
   static constexpr int max_iterations = 100;
 
-  // Method of moments: mean = shape/rate, variance = shape/rate^2.
+  // Method of moments: mean = shape/rate, variance = shape/rate^2. Its shape
+  // x-bar^2/s^2 and rate x-bar/s^2 grow as the reciprocal of the variance of
+  // x/x-bar, as the MLE's do, and the rate has 1/x-bar too: the MLE's limits.
+  static constexpr bool alternative_shares_moments = true;
   static constexpr alternative_estimator<2> alternative{
       "method of moments", [](std::span<const double> x) -> fit_result<2> {
         const sample_moments m(x);

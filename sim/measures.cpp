@@ -2,6 +2,7 @@
 
 #include <boost/math/distributions/chi_squared.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -142,8 +143,9 @@ std::string figures_without_moments(double moments_below) {
 
 namespace {
 
-// Empties the figures whose MCSEs need moments of order moments_below or more.
-void leave_out_without_moments(measures& m, double moments_below) {
+// Empties the figures whose MCSEs need moments of order moments_below (the
+// second estimator's: alternative_below) or more.
+void leave_out_without_moments(measures& m, double moments_below, double alternative_below) {
   if (!(moments_below > moment_needs::bias)) {
     m.mean.reset();
     m.bias = {};
@@ -151,7 +153,11 @@ void leave_out_without_moments(measures& m, double moments_below) {
   if (!(moments_below > moment_needs::spread)) {
     m.emp_se = m.mse = m.variance = m.var_over_crlb = {};
     for (interval_measures* intervals : {&m.fisher, &m.sandwich}) intervals->model_se = intervals->model_se_relerr = {};
-    if (m.alternative) m.alternative->relative_efficiency = {};
+  }
+  if (m.alternative) {
+    if (!(alternative_below > moment_needs::bias)) m.alternative->bias = {};
+    if (!(alternative_below > moment_needs::spread)) m.alternative->emp_se = m.alternative->mse = {};
+    if (!(std::min(moments_below, alternative_below) > moment_needs::spread)) m.alternative->relative_efficiency = {};
   }
   if (!(moments_below > moment_needs::skewness)) m.skewness = {};
   if (!(moments_below > moment_needs::kurtosis)) m.excess_kurtosis = {};
@@ -160,7 +166,7 @@ void leave_out_without_moments(measures& m, double moments_below) {
 }  // namespace
 
 measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale,
-                   maybe sandwich_var, double moments_below) {
+                   maybe sandwich_var, double moments_below, double alternative_moments_below) {
   measures m;
   m.reps = reps;
   m.failures = acc.failures;
@@ -202,7 +208,7 @@ measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double t
         m.var_over_crlb = {*m.variance.value / *crlb, *m.variance.mcse / *crlb};
     }
   }
-  leave_out_without_moments(m, moments_below);
+  leave_out_without_moments(m, moments_below, alternative_moments_below);
   return m;
 }
 

@@ -87,10 +87,13 @@ std::string figures_without_moments(double moments_below);
 // `crlb` is empty for a family without Fisher information; `z_scale` is the
 // divisor that made the accumulator's z from estimate minus its centre;
 // `moments_below` the order below which the estimator's moments are finite
-// (see moment_needs).
+// (see moment_needs);
+// `alternative_moments_below` the same for the second estimator, whose
+// bias, emp_se and MSE need 2 and 4; the relative efficiency needs 4 of both.
 measures summarize(const estimand_accumulator& acc, std::uint64_t reps, double truth, maybe crlb, maybe z_scale,
                    maybe sandwich_var = std::nullopt,
-                   double moments_below = std::numeric_limits<double>::infinity());
+                   double moments_below = std::numeric_limits<double>::infinity(),
+                   double alternative_moments_below = std::numeric_limits<double>::infinity());
 
 // The alternative's measures from paired errors; empty with fewer than two pairs.
 std::optional<comparison> compare(const paired_errors& paired);

@@ -170,17 +170,24 @@ class family_study final : public prepared_experiment {
       per_size& size = sizes_.emplace_back();
       for (std::size_t e = 0; e < chosen.size(); ++e) {
         const auto& g = chosen[e];
-        double moments_below = reach[e].below;
+        double moments_below = reach[e].below, alternative_below = INFINITY;
         if constexpr (has_moment_limits<F>)
           if (!misspecified(spec_)) {
             moments_below = F::moments_below(truth.theta, nd, g.name);
+            if constexpr (alternative_shares_moments<F>) alternative_below = moments_below;
             if (const std::string left_out = figures_without_moments(moments_below); !left_out.empty())
-              notes_.push_back(fmt::format("{} at n = {}: not reported: {}. The estimate has finite moments only "
-                                           "below order {:g} there ({}'s theory), fewer than their Monte Carlo "
-                                           "errors need",
-                                           g.name, n, left_out, moments_below, fitted_.name));
+              notes_.push_back(fmt::format(
+                  "{} at n = {}: not reported: {}{}. The estimate has finite moments only below order {:g} there "
+                  "({}'s theory), fewer than their Monte Carlo errors need",
+                  g.name, n, left_out,
+                  alternative_below > moment_needs::spread
+                      ? ""
+                      : fmt::format("; and the {}'s {}, which has the same moments", alternative_,
+                                    alternative_below > moment_needs::bias ? "emp. SE and MSE" : "bias, emp. SE and MSE"),
+                  moments_below, fitted_.name));
           }
         size.moments_below.push_back(moments_below);
+        size.alternative_moments_below.push_back(alternative_below);
         estimand_plan<F> p{g, g.value(truth.theta)};
         maybe bound, robust;
         if constexpr (F::regular) {
@@ -238,7 +245,8 @@ class family_study final : public prepared_experiment {
         const maybe z_scale = p.standardize ? maybe(p.z_scale) : std::nullopt;
         result.rows.push_back({spec_.sample_sizes[i], spec_.estimands[e], p.truth,
                                mlesim::summarize(joined[i][e], reps[i], p.truth, size.crlb[e], z_scale,
-                                                 size.sandwich_var[e], size.moments_below[e])});
+                                                 size.sandwich_var[e], size.moments_below[e],
+                                                 size.alternative_moments_below[e])});
       }
     }
     return result;
@@ -249,6 +257,7 @@ class family_study final : public prepared_experiment {
     std::vector<estimand_plan<F>> plan;
     std::vector<maybe> crlb, sandwich_var;
     std::vector<double> moments_below;  // per estimand: its estimate's moments are finite below this order
+    std::vector<double> alternative_moments_below;  // the same of the second estimator
   };
 
   F fitted_;

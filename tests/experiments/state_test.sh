@@ -90,7 +90,7 @@ cat > "$work/long.toml" <<'TOML'
 [experiment]
 name = "long"
 seed = 11
-replications = 300000
+replications = 600000
 sample_sizes = [50, 200]
 [generate]
 family = "gamma"
@@ -103,7 +103,11 @@ RANDOM=20261126  # the kill moments are random, but the same in every run of thi
 for attempt in 1 2 3; do
   "$mlesim" run --resume --checkpoint-every 0.2 -o "$work/long-resumed" "$work/long.toml" > /dev/null 2>&1 &
   pid=$!
-  sleep "$(scaled "0.$(( RANDOM % 9 + 3 ))")"  # 0.3 to 1.1 s of a release build
+  # 0.4 to 0.8 s of a release build (here 0.8, 0.5, 0.6), each after the
+  # first checkpoint (about 0.35 s on 2 cores), all three well short of the
+  # 3.2 s run. Before, "0.$((RANDOM % 9 + 3))" gave 0.3, 0.6 and "0.10" =
+  # 0.1 s, and on a loaded machine no kill came after a checkpoint.
+  sleep "$(scaled "$(awk -v r=$((RANDOM % 5)) 'BEGIN { printf "%.1f", 0.4 + r / 10 }')")"
   kill -KILL "$pid" 2> /dev/null
   wait "$pid" 2> /dev/null
 done

@@ -96,6 +96,24 @@ TEST_CASE("runner: figures whose MCSEs need moments the estimate lacks are absen
   std::size_t misfit_notes = 0;
   for (const auto& note : misfit.notes) misfit_notes += note.find("not reported at any n") != std::string::npos;
   CHECK(misfit_notes == 2);
+
+  // The gamma's shape, and its method-of-moments twin, below (n - 1)/2: at
+  // n = 5 no bias of either, at n = 8 their biases but no emp. SE or MSE,
+  // nor a relative efficiency; the mean (x-bar for both) keeps everything.
+  const auto gamma = simulate(spec_of("gamma", {2, 1}, {"shape", "mean"}, {5, 8}, 2'000));
+  for (const auto& row : gamma.rows) {
+    CAPTURE(row.n);
+    CAPTURE(row.estimand);
+    REQUIRE(row.m.alternative);
+    const auto& other = *row.m.alternative;
+    const bool shape = row.estimand == "shape";
+    CHECK(row.m.bias.value.has_value() == (!shape || row.n == 8));
+    CHECK(other.bias.value.has_value() == (!shape || row.n == 8));
+    CHECK(row.m.emp_se.value.has_value() == !shape);
+    CHECK(other.emp_se.value.has_value() == !shape);
+    CHECK(other.mse.value.has_value() == !shape);
+    CHECK(other.relative_efficiency.value.has_value() == !shape);
+  }
 }
 
 TEST_CASE("runner: normal sigma2 has E = (n-1) sigma2/n, Var = 2 (n-1) sigma2^2/n^2") {
