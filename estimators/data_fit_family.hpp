@@ -32,13 +32,18 @@
 namespace mlesim::fitting {
 
 // A fit refused for its data: what it was of, and why; no figures.
-inline data_fit refused(const data_fit& of, double level, std::string problem) {
+inline data_fit refused(std::string family, std::size_t n, double level, std::string problem) {
   data_fit result;
-  result.family = of.family;
-  result.n = of.n;
+  result.family = std::move(family);
+  result.n = n;
   result.level = level;
   result.data_problem = std::move(problem);
   return result;
+}
+
+// Why the data are past double precision: one phrase for every such refusal.
+inline std::string beyond_precision(std::string_view family, std::size_t n, std::string_view why) {
+  return fmt::format("the {} MLE of these {} observations is beyond double precision: {}", family, n, why);
 }
 
 constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
@@ -324,9 +329,9 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     double sum = 0;
     for (double xi : x) sum += xi;
     if (!std::isfinite(sum)) {
-      out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: their sum "
-                                     "overflows (the largest is {:.3g})",
-                                     family.name, x.size(), *std::max_element(x.begin(), x.end()));
+      out.data_problem = beyond_precision(
+          family.name, x.size(),
+          fmt::format("their sum overflows (the largest is {:.3g})", *std::max_element(x.begin(), x.end())));
       return out;
     }
   }
@@ -338,8 +343,7 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   // binomial's prob at a given size): that fit is the restricted one below.
   if (discrete(family.support) && !unrestricted.theta.allFinite() && fixed.empty()) {
     if (const auto [mean, variance] = sample_moments(x); !std::isfinite(variance)) {
-      out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: their variance "
-                                     "overflows", family.name, x.size());
+      out.data_problem = beyond_precision(family.name, x.size(), "their variance overflows");
       return out;
     }
     std::string why;
@@ -360,9 +364,9 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
     bool overflow = false;
     for (int j = 0; j < K; ++j) overflow = overflow || std::isinf(unrestricted.theta[j]);
     if (distinct >= 2 && overflow)
-      out.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: an estimate "
-                                     "overflows (the values span {:.3g} to {:.3g})",
-                                     family.name, x.size(), sorted.front(), sorted[static_cast<std::size_t>(distinct) - 1]);
+      out.data_problem = beyond_precision(family.name, x.size(),
+                                          fmt::format("an estimate overflows (the values span {:.3g} to {:.3g})",
+                                                      sorted.front(), sorted[static_cast<std::size_t>(distinct) - 1]));
     else
       out.data_problem = fmt::format("{} distinct value(s) in {} observations: too few to fit the {}{}", distinct,
                                      x.size(), family.name,
@@ -401,10 +405,8 @@ data_fit fit_family(const F& family, const std::vector<double>& x,
   // NaN, or an infinite maximum: the data are past what double precision
   // holds (a count so large its log-factorial overflows), not a fit.
   if (std::isnan(out.log_likelihood) || (fit.converged && !std::isfinite(out.log_likelihood))) {
-    return refused(out, level,
-                   fmt::format("the {} MLE of these {} observations is beyond double precision: the log-likelihood "
-                               "at the estimate is not a finite number",
-                               family.name, x.size()));
+    return refused(out.family, out.n, level,
+                   beyond_precision(family.name, x.size(), "the log-likelihood at the estimate is not a finite number"));
   }
   const double k = static_cast<double>(free.size()), n = static_cast<double>(x.size());
   out.aic = 2 * k - 2 * out.log_likelihood;
@@ -557,10 +559,8 @@ data_fit fit_in_units(std::span<const double> known, const std::vector<double>& 
     };
     p.estimate = shift + factor * p.estimate;
     if (!std::isfinite(p.estimate)) {
-      return refused(out, level,
-                     fmt::format("the {} MLE of these {} observations is beyond double precision: {}-hat overflows "
-                                 "in the data's units",
-                                 F::name, x.size(), p.name));
+      return refused(out.family, out.n, level,
+                     beyond_precision(F::name, x.size(), fmt::format("{}-hat overflows in the data's units", p.name)));
     }
     if (p.se) p.se = factor * *p.se;
     back(p.wald_low), back(p.wald_high), back(p.profile_low), back(p.profile_high);
@@ -588,12 +588,7 @@ data_fit fit_family_data(std::span<const double> known, const std::vector<double
   } catch (const std::overflow_error& e) {
     // Boost.Math's overflow (a log-factorial of a count near 1e308): the
     // data's limit in double precision, not mlesim's fault.
-    result = {};
-    result.family = std::string(F::name);
-    result.n = x.size();
-    result.level = level;
-    result.data_problem = fmt::format("the {} MLE of these {} observations is beyond double precision: {}", F::name,
-                                      x.size(), e.what());
+    result = refused(std::string(F::name), x.size(), level, beyond_precision(F::name, x.size(), e.what()));
   }
   if constexpr (has_known_constants<F>)
     for (std::size_t i = 0; i < known.size(); ++i) result.known.emplace_back(F::known_names[i], known[i]);

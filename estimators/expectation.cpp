@@ -199,7 +199,7 @@ expectation_value density_expectation(const family_info& family, std::span<const
   const double median = quantile(0.5, false);
   const double spread = quantile(0.25, true) - quantile(0.25, false);
   if (std::isfinite(median) && spread > 0) {
-    const double far = std::min(spread * 1e40, 1e300), near = std::max(far * 1e-40, spread);
+    const double far = std::min(spread * 1e40, 1e300), near = spread;
     for (const double direction : {-1.0, 1.0}) {
       const double end = direction > 0 ? high : low;
       // Toward a finite end, from 1e-6 of the spread in to where rounding stops.

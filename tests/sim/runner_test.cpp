@@ -116,6 +116,40 @@ TEST_CASE("runner: figures whose MCSEs need moments the estimate lacks are absen
   }
 }
 
+TEST_CASE("runner: each family's own moment limits, at the sample sizes on either side of a figure's order") {
+  // The lognormal's mean below n / sigma2 (5 at n = 10, sigma2 = 2; 10 at
+  // n = 20), the Weibull's shape below n - 1 (4 at n = 5, 9 at n = 10), the
+  // Pareto's alpha below n (5 at n = 5, 9 at n = 9). An estimand the limit
+  // does not name keeps every figure.
+  struct limit_case {
+    const char* family;
+    std::vector<double> theta, known;
+    std::vector<std::string> estimands;
+    std::vector<std::uint64_t> sizes;
+    const char* limited;
+    std::vector<double> below;  // at each size, for `limited`
+  };
+  for (const auto& c : {limit_case{"lognormal", {0, 2}, {}, {"mean", "median"}, {10, 20}, "mean", {5, 10}},
+                        limit_case{"weibull", {1.5, 2}, {}, {"shape", "scale"}, {5, 10}, "shape", {4, 9}},
+                        limit_case{"pareto", {3}, {1}, {"alpha", "mean_log_ratio"}, {5, 9}, "alpha", {5, 9}}}) {
+    CAPTURE(c.family);
+    auto spec = spec_of(c.family, c.theta, c.estimands, c.sizes, 2'000);
+    spec.known = c.known;
+    const auto result = simulate(spec);
+    for (const auto& row : result.rows) {
+      CAPTURE(row.n);
+      CAPTURE(row.estimand);
+      const std::size_t i = row.n == c.sizes[0] ? 0 : 1;
+      const double below = row.estimand == c.limited ? c.below[i] : INFINITY;
+      CHECK(row.m.bias.value.has_value() == (below > 2));
+      CHECK(row.m.emp_se.value.has_value() == (below > 4));
+      CHECK(row.m.skewness.value.has_value() == (below > 6));
+      CHECK(row.m.excess_kurtosis.value.has_value() == (below > 8));
+      CHECK(row.m.fisher.coverage.value);
+    }
+  }
+}
+
 TEST_CASE("runner: normal sigma2 has E = (n-1) sigma2/n, Var = 2 (n-1) sigma2^2/n^2") {
   const double sigma2 = 4;
   const auto result = simulate(spec_of("normal", {1, sigma2}, {"sigma2"}, {2, 10, 40}, 40'000));
